@@ -1,0 +1,141 @@
+# Makefile of the DASO toolkit: one file for set-up, build, tests, demo, benchmarks and figures.
+#
+#   make demo      install what is missing (deps), build, run the demonstration
+#   make test      install what is missing (deps), build, run every test; ends with
+#                  "N passed, N failed, N skipped"
+#   make all       build what the detected components allow, into build/
+#   make deps      install the missing Debian packages (as root), or print the command to run
+#   make bench, figures, install [PREFIX=/usr/local], clean
+#
+# Overrides: CC, MPICC, CUDA_HOME (/usr/local/cuda), NO_CUDA=1, NO_SIM=1, NO_MPI=1.
+# Each component is detected by compiling and linking a small probe, never by package names or
+# fixed paths; a missing optional component is skipped with one line, never a broken build.
+
+CC        ?= cc
+MPICC     ?= mpicc
+CUDA_HOME ?= /usr/local/cuda
+PREFIX    ?= /usr/local
+BUILD     := build
+
+CFLAGS    ?= -O2 -g
+CFLAGS    += -std=c11 -Wall -Wextra -Werror=implicit-function-declaration -MMD -MP
+CPPFLAGS  += -Icore
+
+DEBIAN_PACKAGES := libsimgrid-dev mpich libmpich-dev libgsl-dev libopenblas-dev zlib1g-dev \
+                   libcmocka-dev gnuplot-nox dataset-fashion-mnist pkg-config
+
+.DEFAULT_GOAL := all
+.PHONY: all deps test check demo bench figures install clean banner
+
+# ----------------------------------------------------------------------------
+# detection: each probe runs once, the first time its result is needed
+
+# $(call probe,headers-and-code,link-flags,compiler) -> "yes" when the program compiles and links
+probe = $(shell printf '$(1)\n' | $(if $(3),$(3),$(CC)) -x c - -o /dev/null $(2) >/dev/null 2>&1 && echo yes)
+# memoise a lazily computed variable: $(call once,NAME,expression)
+once = $(eval $(1) := $(2))$($(1))
+
+SIMGRID_FLAGS = $(call once,SIMGRID_FLAGS,$(shell pkg-config --cflags --libs simgrid 2>/dev/null))
+HAVE_SIMGRID  = $(if $(NO_SIM),off,$(call once,HAVE_SIMGRID,$(call probe,\#include <simgrid/engine.h>\nint main(int c,char**v){simgrid_init(&c,v);return 0;},$(SIMGRID_FLAGS))))
+HAVE_MPI      = $(if $(NO_MPI),off,$(call once,HAVE_MPI,$(call probe,\#include <mpi.h>\nint main(void){return MPI_Init(0,0);},,$(MPICC))))
+HAVE_GSL      = $(call once,HAVE_GSL,$(call probe,\#include <gsl/gsl_statistics.h>\nint main(void){double x[2]={1,2};return (int)gsl_stats_mean(x,1,2);},-lgsl -lgslcblas -lm))
+HAVE_BLAS     = $(call once,HAVE_BLAS,$(call probe,\#include <cblas.h>\nint main(void){float a=1;return (int)cblas_sdot(1,&a,1,&a,1);},-lopenblas))
+HAVE_ZLIB     = $(call once,HAVE_ZLIB,$(call probe,\#include <zlib.h>\nint main(void){return gzopen("x","rb")!=0;},-lz))
+HAVE_CMOCKA   = $(call once,HAVE_CMOCKA,$(call probe,\#include <stdarg.h>\n\#include <stddef.h>\n\#include <stdint.h>\n\#include <setjmp.h>\n\#include <cmocka.h>\nint main(void){return _cmocka_run_group_tests("p",0,0,0,0);},-lcmocka))
+HAVE_GNUPLOT  = $(call once,HAVE_GNUPLOT,$(shell command -v gnuplot >/dev/null 2>&1 && echo yes))
+HAVE_CUDA     = $(if $(NO_CUDA),off,$(call once,HAVE_CUDA,$(if $(wildcard $(CUDA_HOME)/bin/nvcc),$(call probe,\#include <cuda_runtime.h>\nint main(void){int n;return cudaGetDeviceCount(&n);},-I$(CUDA_HOME)/include -L$(CUDA_HOME)/lib64 -lcudart))))
+HAVE_NCCL     = $(if $(NO_CUDA),off,$(if $(HAVE_CUDA),$(call once,HAVE_NCCL,$(call probe,\#include <nccl.h>\nint main(void){int v;return ncclGetVersion(&v);},-I$(CUDA_HOME)/include -L$(CUDA_HOME)/lib64 -lnccl -lcudart))))
+
+# one banner line: $(call status,Name,$(HAVE_X),what it enables)
+status = printf '  %-9s %-13s %s\n' '$(1)' '$(if $(filter off,$(2)),switched off,$(if $(2),found,not found))' '$(3)';
+
+banner:
+	@echo "DASO toolkit: components"
+	@$(call status,SimGrid,$(HAVE_SIMGRID),daso-sim (simulated clusters))
+	@$(call status,MPI,$(HAVE_MPI),daso-train (real training over MPI))
+	@$(call status,GSL,$(HAVE_GSL),analysis statistics)
+	@$(call status,OpenBLAS,$(HAVE_BLAS),networks of daso-train)
+	@$(call status,zlib,$(HAVE_ZLIB),Fashion-MNIST reader)
+	@$(call status,cmocka,$(HAVE_CMOCKA),unit tests)
+	@$(call status,gnuplot,$(HAVE_GNUPLOT),figures)
+	@$(call status,CUDA,$(HAVE_CUDA),GPU backend ($(CUDA_HOME)))
+	@$(call status,NCCL,$(HAVE_NCCL),node-local GPU collectives)
+
+# ----------------------------------------------------------------------------
+# sources
+
+CORE_SRC  := core/util.c core/floatfmt.c core/chunk.c core/plateau.c core/plan.c core/merge.c \
+             core/sched.c core/strategy_daso.c core/strategy_sync.c core/strategy_hier.c \
+             core/strategy_localsgd.c core/losscurve.c
+CORE_OBJ  := $(CORE_SRC:%.c=$(BUILD)/%.o)
+CORE_LIB  := $(BUILD)/libdasocore.a
+
+PROGRAMS   = $(BUILD)/daso-plan $(BUILD)/daso-platform
+UNIT_TESTS = $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
+
+all: banner $(CORE_LIB) $(PROGRAMS) $(if $(HAVE_CMOCKA),$(UNIT_TESTS))
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+$(CORE_LIB): $(CORE_OBJ)
+	$(AR) rcs $@ $^
+
+$(BUILD)/daso-plan: $(BUILD)/core/daso_plan.o $(CORE_LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ -lm
+
+$(BUILD)/daso-platform: $(BUILD)/platforms/daso_platform.o $(CORE_LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ -lm
+
+# unit tests: tests/test_X.c links the core library (and what its name says it needs)
+$(BUILD)/tests/%: $(BUILD)/tests/%.o $(CORE_LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka -lm
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# ----------------------------------------------------------------------------
+# set-up: install what is missing from Debian's packages
+
+deps:
+	@missing=""; for p in $(DEBIAN_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -z "$$missing" ]; then echo "deps: all Debian packages present"; exit 0; fi; \
+	if [ "$$(id -u)" != 0 ]; then \
+	  echo "deps: missing Debian packages:$$missing"; \
+	  echo "deps: run:  sudo apt-get update && sudo apt-get install -y$$missing"; exit 2; \
+	fi; \
+	echo "deps: installing$$missing"; \
+	export DEBIAN_FRONTEND=noninteractive; \
+	apt-get update -qq && apt-get install -y -qq --no-install-recommends$$missing >/dev/null \
+	  || { echo "deps: apt-get install failed"; exit 1; }
+
+# ----------------------------------------------------------------------------
+# the README's two commands; each re-reads this file after deps so the probes see new packages
+
+test:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory check
+
+check: all
+	@tests/run $(UNIT_TESTS) tests/test_cli.sh
+
+demo:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory all
+	@experiments/demo
+
+bench: all
+	@echo "bench: no benchmark yet"
+
+figures: all
+	@echo "figures: no figure yet"
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/daso/platforms
+	install -m 755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin
+	install -m 644 platforms/*.xml $(DESTDIR)$(PREFIX)/share/daso/platforms
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,96 @@
+// util.c: see util.h.
+#define _POSIX_C_SOURCE 200809L
+#include "util.h"
+
+#include <errno.h>   // errno, ERANGE
+#include <math.h>    // isfinite
+#include <stdarg.h>  // va_list
+#include <stdlib.h>  // malloc, strtol, strtod, exit
+#include <string.h>  // strerror
+#include <time.h>    // clock_gettime
+
+const char *util_prog = "daso";
+
+void util_die_input(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "%s: ", util_prog);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    exit(2);
+}
+
+void util_die_at(const char *file, int line, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "%s: %s:%d: ", util_prog, file, line);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    exit(1);
+}
+
+void *util_malloc_at(size_t bytes, const char *file, int line)
+{
+    void *p = malloc(bytes ? bytes : 1);
+    if (p == NULL)
+        util_die_at(file, line, "out of memory allocating %zu bytes", bytes);
+    return p;
+}
+
+void *util_calloc_at(size_t count, size_t size, const char *file, int line)
+{
+    void *p = calloc(count ? count : 1, size ? size : 1);
+    if (p == NULL)
+        util_die_at(file, line, "out of memory allocating %zu x %zu bytes", count, size);
+    return p;
+}
+
+FILE *util_fopen_at(const char *path, const char *mode, const char *file, int line)
+{
+    FILE *f = fopen(path, mode);
+    if (f == NULL) {
+        if (mode[0] == 'r')
+            util_die_input("cannot open %s: %s", path, strerror(errno));
+        util_die_at(file, line, "cannot open %s for writing: %s", path, strerror(errno));
+    }
+    return f;
+}
+
+long util_parse_long(const char *s, const char *what, long lo, long hi)
+{
+    if (s == NULL)
+        util_die_input("%s needs a value", what);
+    char *end = NULL;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (end == s || *end != '\0' || errno == ERANGE)
+        util_die_input("%s: '%s' is not an integer", what, s);
+    if (v < lo || v > hi)
+        util_die_input("%s must be in [%ld, %ld] (got %ld)", what, lo, hi, v);
+    return v;
+}
+
+double util_parse_double(const char *s, const char *what, double lo, double hi)
+{
+    if (s == NULL)
+        util_die_input("%s needs a value", what);
+    char *end = NULL;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end == s || *end != '\0' || errno == ERANGE || !isfinite(v))
+        util_die_input("%s: '%s' is not a finite number", what, s);
+    if (v < lo || v > hi)
+        util_die_input("%s must be in [%g, %g] (got %g)", what, lo, hi, v);
+    return v;
+}
+
+double util_wall_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}

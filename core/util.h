@@ -1,0 +1,39 @@
+// util.h: checked allocation, fatal errors and strict number parsing, shared by every program of
+// the toolkit. Errors in user input exit with status 2 and one line naming the problem; internal
+// failures (out of memory, I/O) exit with status 1 and the file:line where they happened.
+//
+// Programs set `util_prog` to their name once at the start of main() so messages read
+// "daso-plan: --gpus-per-node must be >= 2 (got 1)".
+#ifndef DASO_UTIL_H
+#define DASO_UTIL_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+extern const char *util_prog; // program name used as the prefix of every error line
+
+// Bad input from the user: print "<prog>: <message>" and exit(2).
+void util_die_input(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+// Internal failure: print "<prog>: <file>:<line>: <message>" and exit(1).
+void util_die_at(const char *file, int line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4), noreturn));
+#define util_die(...) util_die_at(__FILE__, __LINE__, __VA_ARGS__)
+
+void *util_malloc_at(size_t bytes, const char *file, int line);
+void *util_calloc_at(size_t count, size_t size, const char *file, int line);
+#define mallocCheck(bytes) util_malloc_at((bytes), __FILE__, __LINE__)
+#define callocCheck(count, size) util_calloc_at((count), (size), __FILE__, __LINE__)
+
+FILE *util_fopen_at(const char *path, const char *mode, const char *file, int line);
+#define fopenCheck(path, mode) util_fopen_at((path), (mode), __FILE__, __LINE__)
+
+// Strict parsing of an option value: the whole string must be a number within [lo, hi], else
+// util_die_input() names the option. `what` is the option's name as the user typed it.
+long util_parse_long(const char *s, const char *what, long lo, long hi);
+double util_parse_double(const char *s, const char *what, double lo, double hi);
+
+// Monotonic wall-clock seconds (for progress lines and benchmarks, never for simulated time).
+double util_wall_seconds(void);
+
+#endif

@@ -1,0 +1,25 @@
+# tests/tap.sh: a minimal TAP producer for shell tests, sourced by tests/test_*.sh.
+#   tap_ok "name" COMMAND...      passes when COMMAND exits 0
+#   tap_check "name" CONDITION    passes when the given test(1) expression holds
+#   tap_expect_input_error "name" COMMAND...   passes when COMMAND exits 2 with exactly one
+#                                 line on stderr and nothing on stdout
+#   tap_done                      prints the plan and exits 1 if anything failed
+tap_n=0 tap_failed=0
+tap_result() { # status name [diagnostic]
+  tap_n=$((tap_n + 1))
+  if [ "$1" -eq 0 ]; then echo "ok $tap_n - $2"; else
+    echo "not ok $tap_n - $2"; [ -n "${3:-}" ] && printf '%s\n' "$3" | sed 's/^/# /'
+    tap_failed=$((tap_failed + 1)); fi
+}
+tap_ok() { local name=$1; shift; local out; out=$("$@" 2>&1); tap_result $? "$name" "$out"; }
+tap_check() { local name=$1; shift; test "$@"; tap_result $? "$name" "condition: $*"; }
+tap_expect_input_error() {
+  local name=$1; shift
+  local err out rc
+  err=$(mktemp); out=$("$@" 2>"$err"); rc=$?
+  local lines; lines=$(wc -l <"$err")
+  local msg; msg=$(cat "$err"); rm -f "$err"
+  [ "$rc" -eq 2 ] && [ "$lines" -eq 1 ] && [ -z "$out" ]
+  tap_result $? "$name" "exit $rc, $lines stderr line(s): $msg${out:+ / stdout: $out}"
+}
+tap_done() { echo "1..$tap_n"; [ "$tap_failed" -eq 0 ]; }
