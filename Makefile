@@ -30,21 +30,32 @@ DEBIAN_PACKAGES := libsimgrid-dev mpich libmpich-dev libgsl-dev libopenblas-dev 
 # ----------------------------------------------------------------------------
 # detection: each probe runs once, the first time its result is needed
 
-# $(call probe,headers-and-code,link-flags,compiler) -> "yes" when the program compiles and links
+# $(call probe,program,link-flags[,compiler]) -> "yes" when the program compiles and links. The
+# programs are variables so that their commas do not split the call's arguments.
 probe = $(shell printf '$(1)\n' | $(if $(3),$(3),$(CC)) -x c - -o /dev/null $(2) >/dev/null 2>&1 && echo yes)
 # memoise a lazily computed variable: $(call once,NAME,expression)
 once = $(eval $(1) := $(2))$($(1))
 
+CUDA_FLAGS := -I$(CUDA_HOME)/include -L$(CUDA_HOME)/lib64 -Wl,-rpath,$(CUDA_HOME)/lib64
+P_SIMGRID := \#include <simgrid/engine.h>\nint main(int c, char **v) { simgrid_init(&c, v); return 0; }
+P_MPI     := \#include <mpi.h>\nint main(void) { return MPI_Init(0, 0); }
+P_GSL     := \#include <gsl/gsl_statistics.h>\nint main(void) { double x[2] = {1, 2}; return (int)gsl_stats_mean(x, 1, 2); }
+P_BLAS    := \#include <cblas.h>\nint main(void) { float a = 1; return (int)cblas_sdot(1, &a, 1, &a, 1); }
+P_ZLIB    := \#include <zlib.h>\nint main(void) { return gzopen("x", "rb") != 0; }
+P_CMOCKA  := \#include <stdarg.h>\n\#include <stddef.h>\n\#include <stdint.h>\n\#include <setjmp.h>\n\#include <cmocka.h>\nint main(void) { return _cmocka_run_group_tests("p", 0, 0, 0, 0); }
+P_CUDA    := \#include <cuda_runtime.h>\nint main(void) { int n; return cudaGetDeviceCount(&n); }
+P_NCCL    := \#include <nccl.h>\nint main(void) { int v; return ncclGetVersion(&v); }
+
 SIMGRID_FLAGS = $(call once,SIMGRID_FLAGS,$(shell pkg-config --cflags --libs simgrid 2>/dev/null))
-HAVE_SIMGRID  = $(if $(NO_SIM),off,$(call once,HAVE_SIMGRID,$(call probe,\#include <simgrid/engine.h>\nint main(int c,char**v){simgrid_init(&c,v);return 0;},$(SIMGRID_FLAGS))))
-HAVE_MPI      = $(if $(NO_MPI),off,$(call once,HAVE_MPI,$(call probe,\#include <mpi.h>\nint main(void){return MPI_Init(0,0);},,$(MPICC))))
-HAVE_GSL      = $(call once,HAVE_GSL,$(call probe,\#include <gsl/gsl_statistics.h>\nint main(void){double x[2]={1,2};return (int)gsl_stats_mean(x,1,2);},-lgsl -lgslcblas -lm))
-HAVE_BLAS     = $(call once,HAVE_BLAS,$(call probe,\#include <cblas.h>\nint main(void){float a=1;return (int)cblas_sdot(1,&a,1,&a,1);},-lopenblas))
-HAVE_ZLIB     = $(call once,HAVE_ZLIB,$(call probe,\#include <zlib.h>\nint main(void){return gzopen("x","rb")!=0;},-lz))
-HAVE_CMOCKA   = $(call once,HAVE_CMOCKA,$(call probe,\#include <stdarg.h>\n\#include <stddef.h>\n\#include <stdint.h>\n\#include <setjmp.h>\n\#include <cmocka.h>\nint main(void){return _cmocka_run_group_tests("p",0,0,0,0);},-lcmocka))
+HAVE_SIMGRID  = $(if $(NO_SIM),off,$(call once,HAVE_SIMGRID,$(call probe,$(P_SIMGRID),$(SIMGRID_FLAGS))))
+HAVE_MPI      = $(if $(NO_MPI),off,$(call once,HAVE_MPI,$(call probe,$(P_MPI),,$(MPICC))))
+HAVE_GSL      = $(call once,HAVE_GSL,$(call probe,$(P_GSL),-lgsl -lgslcblas -lm))
+HAVE_BLAS     = $(call once,HAVE_BLAS,$(call probe,$(P_BLAS),-lopenblas))
+HAVE_ZLIB     = $(call once,HAVE_ZLIB,$(call probe,$(P_ZLIB),-lz))
+HAVE_CMOCKA   = $(call once,HAVE_CMOCKA,$(call probe,$(P_CMOCKA),-lcmocka))
 HAVE_GNUPLOT  = $(call once,HAVE_GNUPLOT,$(shell command -v gnuplot >/dev/null 2>&1 && echo yes))
-HAVE_CUDA     = $(if $(NO_CUDA),off,$(call once,HAVE_CUDA,$(if $(wildcard $(CUDA_HOME)/bin/nvcc),$(call probe,\#include <cuda_runtime.h>\nint main(void){int n;return cudaGetDeviceCount(&n);},-I$(CUDA_HOME)/include -L$(CUDA_HOME)/lib64 -lcudart))))
-HAVE_NCCL     = $(if $(NO_CUDA),off,$(if $(HAVE_CUDA),$(call once,HAVE_NCCL,$(call probe,\#include <nccl.h>\nint main(void){int v;return ncclGetVersion(&v);},-I$(CUDA_HOME)/include -L$(CUDA_HOME)/lib64 -lnccl -lcudart))))
+HAVE_CUDA     = $(if $(NO_CUDA),off,$(call once,HAVE_CUDA,$(if $(wildcard $(CUDA_HOME)/bin/nvcc),$(call probe,$(P_CUDA),$(CUDA_FLAGS) -lcudart))))
+HAVE_NCCL     = $(if $(NO_CUDA),off,$(if $(HAVE_CUDA),$(call once,HAVE_NCCL,$(call probe,$(P_NCCL),$(CUDA_FLAGS) -lnccl -lcudart))))
 
 # one banner line: $(call status,Name,$(HAVE_X),what it enables)
 status = printf '  %-9s %-13s %s\n' '$(1)' '$(if $(filter off,$(2)),switched off,$(if $(2),found,not found))' '$(3)';
@@ -64,22 +75,20 @@ banner:
 # ----------------------------------------------------------------------------
 # sources
 
-CORE_SRC  := core/util.c core/floatfmt.c core/chunk.c core/plateau.c core/plan.c core/merge.c \
-             core/sched.c core/strategy_daso.c core/strategy_sync.c core/strategy_hier.c \
-             core/strategy_localsgd.c core/losscurve.c
-CORE_OBJ  := $(CORE_SRC:%.c=$(BUILD)/%.o)
-CORE_LIB  := $(BUILD)/libdasocore.a
+CORE_SRC := core/util.c core/floatfmt.c core/chunk.c core/plateau.c core/plan.c core/merge.c \
+            core/sched.c core/strategy_daso.c core/strategy_sync.c core/strategy_hier.c \
+            core/strategy_localsgd.c core/losscurve.c core/volume.c core/events.c \
+            core/outfile.c core/driver.c
+CORE_LIB := $(BUILD)/libdasocore.a
+WORKLOAD_OBJ := $(BUILD)/real/mnist.o $(BUILD)/real/net.o $(BUILD)/real/sgd.o
 
-PROGRAMS   = $(BUILD)/daso-plan $(BUILD)/daso-platform
-UNIT_TESTS = $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
-
-all: banner $(CORE_LIB) $(PROGRAMS) $(if $(HAVE_CMOCKA),$(UNIT_TESTS))
+PROGRAMS = $(BUILD)/daso-plan $(BUILD)/daso-platform
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
-$(CORE_LIB): $(CORE_OBJ)
+$(CORE_LIB): $(CORE_SRC:%.c=$(BUILD)/%.o)
 	$(AR) rcs $@ $^
 
 $(BUILD)/daso-plan: $(BUILD)/core/daso_plan.o $(CORE_LIB)
@@ -88,9 +97,34 @@ $(BUILD)/daso-plan: $(BUILD)/core/daso_plan.o $(CORE_LIB)
 $(BUILD)/daso-platform: $(BUILD)/platforms/daso_platform.o $(CORE_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ -lm
 
-# unit tests: tests/test_X.c links the core library (and what its name says it needs)
-$(BUILD)/tests/%: $(BUILD)/tests/%.o $(CORE_LIB)
-	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka -lm
+# ----------------------------------------------------------------------------
+# tests: tests/test_X.c is a cmocka program linked with the core library; one that needs more
+# says so here (TEST_NEEDS: components, TEST_OBJS: objects, TEST_LIBS: libraries). A test whose
+# components are missing is reported as skipped, with the reason.
+
+TEST_NAMES := $(patsubst tests/%.c,%,$(wildcard tests/test_*.c))
+TEST_NEEDS_test_platform := SIMGRID
+TEST_LIBS_test_platform   = $(SIMGRID_FLAGS)
+TEST_NEEDS_test_net      := BLAS ZLIB
+TEST_OBJS_test_net       := $(WORKLOAD_OBJ)
+TEST_LIBS_test_net       := -lopenblas -lz
+TEST_NEEDS_test_mnist    := BLAS ZLIB
+TEST_OBJS_test_mnist     := $(WORKLOAD_OBJ)
+TEST_LIBS_test_mnist     := -lopenblas -lz
+$(BUILD)/tests/test_net.o $(BUILD)/tests/test_mnist.o: CPPFLAGS += -Ireal
+
+missing = $(strip $(foreach n,CMOCKA $(TEST_NEEDS_$(1)),$(if $(filter yes,$(HAVE_$(n))),,$(n))))
+RUNNABLE_TESTS = $(foreach t,$(TEST_NAMES),$(if $(call missing,$(t)),,$(BUILD)/tests/$(t)))
+comma := ,
+empty :=
+space := $(empty) $(empty)
+TEST_ARGS = $(foreach t,$(TEST_NAMES),$(if $(call missing,$(t)),SKIP:$(t):$(subst $(space),$(comma),$(call missing,$(t))),$(BUILD)/tests/$(t))) tests/test_cli.sh
+
+all: banner $(PROGRAMS) $(RUNNABLE_TESTS)
+
+.SECONDEXPANSION:
+$(BUILD)/tests/%: $(BUILD)/tests/%.o $$(TEST_OBJS_$$*) $(CORE_LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(TEST_LIBS_$*) -lcmocka -lm
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
@@ -119,7 +153,7 @@ test:
 	@$(MAKE) --no-print-directory check
 
 check: all
-	@tests/run $(UNIT_TESTS) tests/test_cli.sh
+	@BUILD=$(BUILD) tests/run $(TEST_ARGS)
 
 demo:
 	@$(MAKE) --no-print-directory deps

@@ -1,0 +1,43 @@
+// driver.h: the one training loop, shared by the simulator, the real backend and the tests. For
+// every epoch and batch it asks the scheduler for the plan, executes it through the backend,
+// records events, and at each epoch's end feeds the world-averaged loss to the epoch logic and
+// writes one CSV row (rank 0).
+//
+//   driver_output out = {.csv = f, .breakdown = NULL, .progress = true};
+//   driver_result r;
+//   driver_run(&be, &cfg, &ev, &out, &r);
+#ifndef DASO_DRIVER_H
+#define DASO_DRIVER_H
+
+#include <stdbool.h> // bool
+#include <stdio.h>   // FILE
+
+#include "backend.h" // backend
+#include "events.h"  // events
+#include "sched.h"   // sched_config
+
+typedef struct {
+    FILE *csv;       // per-epoch rows (rank 0; NULL: none)
+    FILE *breakdown; // per-batch time breakdown of rank 0 (NULL: none)
+    bool progress;   // a progress line on stderr (rank 0)
+} driver_output;
+
+typedef struct {
+    double time_s;        // training time: the epochs' times added up (evaluation excluded)
+    double train_loss;    // world-averaged training loss of the last epoch
+    double test_acc;      // accuracy after the last epoch (NAN when the backend has none)
+    double bytes_local;   // over the run, summed over ranks (rank 0)
+    double bytes_global;
+    long batches;         // batches run by each rank
+} driver_result;
+
+// The CSV header line (with '#') shared by every program that writes per-epoch rows. time_s is
+// the epoch's training time, elapsed_s the training time so far (test evaluation excluded);
+// compute/local_comm/global_wait are seconds per rank (mean over ranks), bytes are summed over
+// ranks; gs ls S the DASO schedule of the epoch (0 0 0 for the baselines).
+void driver_csv_header(FILE *f);
+
+void driver_run(const backend *be, const sched_config *cfg, events *ev, const driver_output *out,
+                driver_result *res);
+
+#endif
