@@ -25,6 +25,7 @@ DEBIAN_PACKAGES := libsimgrid-dev mpich libmpich-dev libgsl-dev libopenblas-dev 
                    libcmocka-dev gnuplot-nox dataset-fashion-mnist pkg-config
 
 .DEFAULT_GOAL := all
+.SECONDARY: # keep object files that only serve as steps
 .PHONY: all deps test check demo bench figures install clean banner
 
 # ----------------------------------------------------------------------------
@@ -153,7 +154,7 @@ test:
 	@$(MAKE) --no-print-directory check
 
 check: all
-	@BUILD=$(BUILD) tests/run $(TEST_ARGS)
+	@BUILD=$(BUILD) DASO_PLATFORM_BIN=$(BUILD)/daso-platform tests/run $(TEST_ARGS)
 
 demo:
 	@$(MAKE) --no-print-directory deps
