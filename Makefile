@@ -83,7 +83,10 @@ CORE_SRC := core/util.c core/floatfmt.c core/chunk.c core/plateau.c core/plan.c 
 CORE_LIB := $(BUILD)/libdasocore.a
 WORKLOAD_OBJ := $(BUILD)/real/mnist.o $(BUILD)/real/net.o $(BUILD)/real/sgd.o
 
-PROGRAMS = $(BUILD)/daso-plan $(BUILD)/daso-platform
+SIM_SRC := sim/comm.c sim/platform.c sim/profile.c sim/sim_backend.c sim/collective_bench.c \
+           sim/daso_sim.c
+
+PROGRAMS = $(BUILD)/daso-plan $(BUILD)/daso-platform $(if $(filter yes,$(HAVE_SIMGRID)),$(BUILD)/daso-sim)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
@@ -98,6 +101,10 @@ $(BUILD)/daso-plan: $(BUILD)/core/daso_plan.o $(CORE_LIB)
 $(BUILD)/daso-platform: $(BUILD)/platforms/daso_platform.o $(CORE_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ -lm
 
+$(BUILD)/sim/%.o: CPPFLAGS += -Isim $(filter -I%,$(SIMGRID_FLAGS))
+$(BUILD)/daso-sim: $(SIM_SRC:%.c=$(BUILD)/%.o) $(CORE_LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(SIMGRID_FLAGS) -lm
+
 # ----------------------------------------------------------------------------
 # tests: tests/test_X.c is a cmocka program linked with the core library; one that needs more
 # says so here (TEST_NEEDS: components, TEST_OBJS: objects, TEST_LIBS: libraries). A test whose
@@ -105,6 +112,8 @@ $(BUILD)/daso-platform: $(BUILD)/platforms/daso_platform.o $(CORE_LIB)
 
 TEST_NAMES := $(patsubst tests/%.c,%,$(wildcard tests/test_*.c))
 TEST_NEEDS_test_platform := SIMGRID
+TEST_OBJS_test_profile   := $(BUILD)/sim/profile.o
+$(BUILD)/tests/test_profile.o: CPPFLAGS += -Isim
 TEST_LIBS_test_platform   = $(SIMGRID_FLAGS)
 TEST_NEEDS_test_net      := BLAS ZLIB
 TEST_OBJS_test_net       := $(WORKLOAD_OBJ)
@@ -119,7 +128,8 @@ RUNNABLE_TESTS = $(foreach t,$(TEST_NAMES),$(if $(call missing,$(t)),,$(BUILD)/t
 comma := ,
 empty :=
 space := $(empty) $(empty)
-TEST_ARGS = $(foreach t,$(TEST_NAMES),$(if $(call missing,$(t)),SKIP:$(t):$(subst $(space),$(comma),$(call missing,$(t))),$(BUILD)/tests/$(t))) tests/test_cli.sh
+TEST_ARGS = $(foreach t,$(TEST_NAMES),$(if $(call missing,$(t)),SKIP:$(t):$(subst $(space),$(comma),$(call missing,$(t))),$(BUILD)/tests/$(t))) \
+            tests/test_cli.sh $(if $(filter yes,$(HAVE_SIMGRID)),tests/test_sim.sh,SKIP:test_sim.sh:SIMGRID)
 
 all: banner $(PROGRAMS) $(RUNNABLE_TESTS)
 

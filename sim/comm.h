@@ -1,0 +1,82 @@
+// comm.h: collective communication between simulated GPUs (SimGrid actors), over the links of the
+// platform. A communicator is a ring of ranks; a collective is entered by every member, each in
+// its own actor. Two fidelities:
+//   - step: every step of a ring algorithm is one message per member (2(n-1) steps for an
+//     allreduce), exact and O(n) messages per member;
+//   - flow: one message per ring edge carrying all the steps' bytes, then the remaining steps'
+//     latency slept explicitly, O(1) messages per member; agrees with step within a few percent
+//     (tests/test_sim.c) and is what long runs use.
+// Every message goes to a mailbox owned by (receiver, channel); a channel is used by one actor
+// kind of a rank and one communicator kind, so on each mailbox messages come from one sender in
+// order and can never be matched with the wrong collective.
+#ifndef DASO_SIM_COMM_H
+#define DASO_SIM_COMM_H
+
+#include <stdbool.h> // bool
+
+#include <simgrid/forward.h> // sg_host_t, sg_mailbox_t
+
+typedef enum { FIDELITY_FLOW, FIDELITY_STEP } sim_fidelity;
+
+// The actor kinds of a rank times the communicator kinds.
+typedef enum {
+    CH_MAIN_NODE, CH_MAIN_CROSS, CH_MAIN_WORLD,    // the rank's training loop
+    CH_GRAD_NODE, CH_GRAD_CROSS, CH_GRAD_WORLD,    // its gradient-reduction actor
+    CH_PARAM_NODE, CH_PARAM_CROSS, CH_PARAM_WORLD, // its global parameter-sync actor
+    SIM_CHANNELS
+} sim_channel;
+#define CH_NODE 0 // add to a kind's first channel to pick the communicator kind
+#define CH_CROSS 1
+#define CH_WORLD 2
+
+typedef struct {
+    int world, gpus_per_node;
+    sim_fidelity fidelity;
+    sg_host_t *host;      // host of each rank
+    sg_mailbox_t *mbox;   // mbox[rank * SIM_CHANNELS + channel]
+    double *sent_local;   // bytes each rank has put to a rank of its node
+    double *sent_global;  // ... and to a rank of another node
+} sim_net;
+
+typedef struct {
+    int n;          // members
+    int *rank;      // world ranks, in ring order
+    double max_lat; // largest route latency between ring neighbours, found on first use
+    bool lat_known;
+} sim_comm;
+
+void sim_net_init(sim_net *w, int world, int gpus_per_node, sim_fidelity fidelity,
+                  sg_host_t *hosts);
+void sim_net_free(sim_net *w);
+
+void sim_comm_init(sim_comm *c, int n, const int *ranks);
+void sim_comm_free(sim_comm *c);
+
+// The communicators of N nodes x G GPUs: all ranks node by node, each node's G GPUs, and for each
+// local rank g the GPUs g of every node (DASO's global group C_g).
+typedef struct {
+    sim_comm world;
+    sim_comm *node;  // [N]
+    sim_comm *cross; // [G]
+    int nodes, gpus_per_node;
+} sim_comms;
+
+void sim_comms_init(sim_comms *t, int nodes, int gpus_per_node);
+void sim_comms_free(sim_comms *t);
+
+// The collectives; `me` is the caller's index in the communicator, `ch` its channel.
+// Ring allreduce of `bytes` (reduce-scatter then allgather).
+void sim_allreduce(sim_net *w, sim_comm *c, int me, sim_channel ch, double bytes);
+// Hierarchical allreduce: reduce-scatter in `node`, allreduce of the 1/G slice in `cross` (the
+// GPUs of the caller's local rank on every node), allgather in `node`. ch is a *_NODE channel.
+void sim_hier_allreduce(sim_net *w, sim_comm *node, int me_node, sim_comm *cross, int me_cross,
+                        sim_channel ch, double bytes);
+// Broadcast from member `root`, sent directly to every member (NVLink pairs are all-to-all).
+void sim_bcast(sim_net *w, sim_comm *c, int me, int root, sim_channel ch, double bytes);
+// Pipelined ring broadcast from member 0 (collective benchmark mode).
+void sim_ring_bcast(sim_net *w, sim_comm *c, int me, sim_channel ch, double bytes);
+// Allreduce of a few bytes (a loss): only latency matters, 2 ceil(log2 n) steps (recursive
+// doubling), one message per member.
+void sim_small_allreduce(sim_net *w, sim_comm *c, int me, sim_channel ch);
+
+#endif

@@ -1,0 +1,269 @@
+// daso_sim.c: build/daso-sim, the simulator. Runs the scheduling core's driver, unchanged, on one
+// SimGrid actor per GPU of a platform file, and reports how long the training would take:
+//
+//   daso-sim --platform platforms/juwels_booster.xml --nodes 16 --model resnet50 --strategy daso
+//            --out run.csv
+//   daso-sim --collective allreduce --algo ring --platform F --nodes 4 --bytes 1e6,1e8
+//
+// See usage() and README.md for every option.
+#define _GNU_SOURCE // readlink
+#include <limits.h> // PATH_MAX
+#include <math.h>   // isfinite
+#include <stdio.h>  // printf, fprintf
+#include <stdlib.h> // free, getenv, strtod
+#include <string.h> // strcmp, strncmp, strrchr
+#include <unistd.h> // isatty, readlink, access
+
+#include <simgrid/engine.h> // simgrid_init
+#include <xbt/config.h>     // sg_cfg_set_int
+
+#include "collective_bench.h" // collective_bench_run
+#include "losscurve.h"        // losscurve_read
+#include "outfile.h"          // outfile
+#include "platform.h"         // sim_platform_load, sim_platform_hosts
+#include "sim_backend.h"      // sim_run
+#include "util.h"             // util_prog, util_die_input, util_parse_long, util_parse_double
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: daso-sim --platform F --nodes N [--gpus-per-node G] --model M\n"
+            "                --strategy daso|sync|hier|localsgd [--epochs E] [--loss-curve F]\n"
+            "                [--fidelity flow|step] [--out run.csv] [--trace trace.json]\n"
+            "                [--breakdown batches.csv] [DASO hyperparameters] [--cfg=simgrid/option:value ...]\n"
+            "       daso-sim --collective allreduce|bcast --algo ring|hier --platform F --nodes N\n"
+            "                [--gpus-per-node G] [--fidelity step|flow] --bytes B[,B...]\n"
+            "\n"
+            "Simulates data-parallel training on the first N x G hosts (GPUs, natural name order) of\n"
+            "a SimGrid platform file, each run of G consecutive hosts being one node, and prints the\n"
+            "simulated training time. The second form times one collective per message size, like\n"
+            "nccl-tests on the simulated machine.\n"
+            "\n"
+            "  --platform F          SimGrid platform XML (platforms/*.xml, or any platform file)\n"
+            "  --nodes N             nodes to use\n"
+            "  --gpus-per-node G     GPUs per node (4)\n"
+            "  --model M             model profile: a name in the models folder (resnet50,\n"
+            "                        hrnet_ocr_cityscapes, transformer) or a .profile file\n"
+            "  --models-dir D        where model names are looked up (DASO_MODELS, else the\n"
+            "                        toolkit's sim/models)\n"
+            "  --strategy S          daso, sync, hier or localsgd (daso)\n"
+            "  --epochs E            epochs (the profile's)\n"
+            "  --loss-curve F        training loss per epoch, one per line or a run's CSV (the\n"
+            "                        profile's documented curve); drives DASO's epoch logic\n"
+            "  --fidelity flow|step  collectives as one flow per ring edge (flow) or every ring\n"
+            "                        step as messages (step, slow at scale) (flow)\n"
+            "  --ddp-bucket-mb X     node-local gradient buckets of daso and localsgd (25)\n"
+            "  --out F               per-epoch CSV\n"
+            "  --trace F             Chrome trace JSON, one track per GPU\n"
+            "  --breakdown F         per-batch time breakdown of GPU 0\n"
+            "  --quiet               no progress line\n"
+            "  --collective allreduce|bcast, --algo ring|hier, --bytes B[,B...]  benchmark mode\n"
+            "  --cfg=name:value      any SimGrid option (e.g. --cfg=network/model:LV08)\n"
+            "  --help                this text\n");
+    sched_config_help(f);
+}
+
+// The models folder: $DASO_MODELS, else sim/models next to the build folder of this program,
+// else the installed share/daso/models.
+static const char *models_dir(char *buf, size_t len)
+{
+    const char *env = getenv("DASO_MODELS");
+    if (env)
+        return env;
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash)
+            *slash = '\0';
+        snprintf(buf, len, "%s/../sim/models", exe);
+        if (access(buf, R_OK) == 0)
+            return buf;
+        snprintf(buf, len, "%s/../share/daso/models", exe);
+        if (access(buf, R_OK) == 0)
+            return buf;
+    }
+    return "sim/models";
+}
+
+// "1e6,1e8,256MB"-style lists are not needed: plain numbers separated by commas.
+static int parse_sizes(const char *s, double *out, int max)
+{
+    int n = 0;
+    const char *p = s;
+    while (*p) {
+        char *end;
+        double v = strtod(p, &end);
+        if (end == p || !isfinite(v) || v < 1 || (*end != ',' && *end != '\0'))
+            util_die_input("--bytes: '%s' is not a list of sizes >= 1 separated by commas", s);
+        if (n == max)
+            util_die_input("--bytes: at most %d sizes", max);
+        out[n++] = v;
+        p = *end == ',' ? end + 1 : end;
+    }
+    if (n == 0)
+        util_die_input("--bytes needs at least one size");
+    return n;
+}
+
+int main(int argc, char **argv)
+{
+    util_prog = "daso-sim";
+    bool custom_stack = false;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            usage(stdout);
+            return 0;
+        }
+        custom_stack |= strncmp(argv[i], "--cfg=contexts/stack-size", 25) == 0;
+    }
+    simgrid_init(&argc, argv); // takes the --cfg= and --log= options out of argv
+    if (!custom_stack)
+        sg_cfg_set_int("contexts/stack-size", 512); // KiB: thousands of actors fit
+
+    sched_config c;
+    sched_config_defaults(&c);
+    c.gpus_per_node = 4;
+    const char *platform = NULL, *model = NULL, *loss_file = NULL, *out = NULL, *trace_path = NULL,
+               *breakdown = NULL, *collective = NULL, *algo = "ring", *mdir = NULL;
+    double sizes[64];
+    int n_sizes = 0, epochs = 0, nodes = 0;
+    sim_fidelity fidelity = FIDELITY_FLOW;
+    double ddp_bucket = 25e6;
+    bool quiet = false;
+    for (int i = 1; i < argc;) {
+        int used = sched_config_option(&c, argc, argv, i);
+        if (used) {
+            i += used;
+            continue;
+        }
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(a, "--quiet") == 0) {
+            quiet = true;
+            i++;
+            continue;
+        }
+        if (v == NULL && strncmp(a, "--", 2) == 0)
+            util_die_input("%s needs a value", a);
+        if (strcmp(a, "--platform") == 0)
+            platform = v;
+        else if (strcmp(a, "--nodes") == 0)
+            nodes = (int)util_parse_long(v, a, 1, 1000000);
+        else if (strcmp(a, "--gpus-per-node") == 0)
+            c.gpus_per_node = (int)util_parse_long(v, a, 1, 1024);
+        else if (strcmp(a, "--model") == 0)
+            model = v;
+        else if (strcmp(a, "--models-dir") == 0)
+            mdir = v;
+        else if (strcmp(a, "--strategy") == 0)
+            c.strategy = v;
+        else if (strcmp(a, "--epochs") == 0)
+            epochs = (int)util_parse_long(v, a, 1, 1000000);
+        else if (strcmp(a, "--loss-curve") == 0)
+            loss_file = v;
+        else if (strcmp(a, "--fidelity") == 0) {
+            if (strcmp(v, "flow") != 0 && strcmp(v, "step") != 0)
+                util_die_input("--fidelity must be flow or step (got '%s')", v);
+            fidelity = strcmp(v, "step") == 0 ? FIDELITY_STEP : FIDELITY_FLOW;
+        } else if (strcmp(a, "--ddp-bucket-mb") == 0)
+            ddp_bucket = util_parse_double(v, a, 1e-6, 1e6) * 1e6;
+        else if (strcmp(a, "--out") == 0)
+            out = v;
+        else if (strcmp(a, "--trace") == 0)
+            trace_path = v;
+        else if (strcmp(a, "--breakdown") == 0)
+            breakdown = v;
+        else if (strcmp(a, "--collective") == 0)
+            collective = v;
+        else if (strcmp(a, "--algo") == 0)
+            algo = v;
+        else if (strcmp(a, "--bytes") == 0)
+            n_sizes = parse_sizes(v, sizes, 64);
+        else
+            util_die_input("unknown option '%s' (see --help)", a);
+        i += 2;
+    }
+    if (platform == NULL || nodes == 0)
+        util_die_input("--platform and --nodes are required (see --help)");
+
+    // --- benchmark mode
+    if (collective) {
+        bool bcast = strcmp(collective, "bcast") == 0;
+        if (!bcast && strcmp(collective, "allreduce") != 0)
+            util_die_input("--collective must be allreduce or bcast (got '%s')", collective);
+        if (strcmp(algo, "ring") != 0 && strcmp(algo, "hier") != 0)
+            util_die_input("--algo must be ring or hier (got '%s')", algo);
+        if (n_sizes == 0)
+            util_die_input("--collective needs --bytes");
+        sim_platform_load(platform);
+        collective_bench b = {.bcast = bcast, .hier = strcmp(algo, "hier") == 0, .nodes = nodes,
+                              .gpus_per_node = c.gpus_per_node, .fidelity = fidelity,
+                              .hosts = sim_platform_hosts(platform, nodes * c.gpus_per_node),
+                              .bytes = sizes, .n_sizes = n_sizes};
+        collective_bench_run(&b, stdout);
+        free(b.hosts);
+        return 0;
+    }
+
+    // --- training mode: everything is checked before the platform is loaded
+    if (model == NULL)
+        util_die_input("--model is required (see --help)");
+    char dirbuf[PATH_MAX + 32];
+    profile m;
+    profile_load(&m, model, mdir ? mdir : models_dir(dirbuf, sizeof dirbuf));
+    c.nodes = nodes;
+    c.epochs = epochs ? epochs : (int)m.epochs;
+    c.last_batch = profile_batches_per_epoch(&m, nodes * c.gpus_per_node) - 1;
+    sched_config_validate(&c);
+    double *loss = mallocCheck(sizeof(double) * (size_t)c.epochs);
+    if (loss_file)
+        losscurve_read(loss_file, c.epochs, loss);
+    else
+        for (int e = 0; e < c.epochs; e++)
+            loss[e] = profile_loss(&m, e);
+
+    sim_platform_load(platform);
+    sg_host_t *hosts = sim_platform_hosts(platform, nodes * c.gpus_per_node);
+    outfile csv, tr, bd;
+    trace t;
+    if (out) {
+        outfile_open(&csv, out);
+        driver_csv_header(csv.f);
+    }
+    if (breakdown) {
+        outfile_open(&bd, breakdown);
+        fprintf(bd.f, "# epoch batch time_s compute_s local_comm_s global_wait_s\n");
+    }
+    if (trace_path) {
+        outfile_open(&tr, trace_path);
+        trace_begin(&t, tr.f);
+    }
+    sim_setup s = {.cfg = c, .model = &m, .loss = loss, .hosts = hosts, .fidelity = fidelity,
+                   .ddp_bucket_bytes = ddp_bucket, .csv = out ? csv.f : NULL,
+                   .breakdown = breakdown ? bd.f : NULL, .trace = trace_path ? &t : NULL,
+                   .progress = !quiet};
+    double wall0 = util_wall_seconds();
+    sim_result r;
+    sim_run(&s, &r);
+    double wall = util_wall_seconds() - wall0;
+
+    if (trace_path) {
+        trace_end(&t);
+        outfile_commit(&tr);
+    }
+    if (breakdown)
+        outfile_commit(&bd);
+    if (out)
+        outfile_commit(&csv);
+    long gpu_batches = r.run.batches * nodes * c.gpus_per_node;
+    printf("daso-sim: %s, %s, %d nodes x %d GPUs, %d epochs x %d batches: training time %.9g s "
+           "(%.3g h) simulated; bytes between nodes %.9g, inside nodes %.9g; messages carried "
+           "%.9g between nodes and %.9g inside; %.2f s wall, %.0f GPU-batches/s\n",
+           c.strategy, m.name, nodes, c.gpus_per_node, c.epochs, c.last_batch + 1, r.run.time_s,
+           r.run.time_s / 3600, r.run.bytes_global, r.run.bytes_local, r.sent_global,
+           r.sent_local, wall, gpu_batches / (wall > 0 ? wall : 1e-9));
+    free(hosts);
+    free(loss);
+    return 0;
+}

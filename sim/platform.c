@@ -1,0 +1,95 @@
+// platform.c: see platform.h.
+#define _GNU_SOURCE // strverscmp
+#include "platform.h"
+
+#include <errno.h>  // errno
+#include <signal.h> // signal, SIGABRT
+#include <stdio.h>  // tmpfile, fgets, fileno
+#include <stdlib.h> // qsort, free
+#include <string.h> // strverscmp, strstr, strerror
+#include <unistd.h> // dup, dup2, _exit, write
+
+#include <simgrid/engine.h> // simgrid_load_platform
+#include <simgrid/host.h>   // sg_host_list, sg_host_count, sg_host_get_name
+
+#include "util.h" // util_die_input, util_prog, mallocCheck
+
+static FILE *captured;      // SimGrid's stderr while the platform loads
+static int saved_stderr;    // the real stderr
+static const char *loading; // the file being loaded
+
+// SimGrid's last error line, without its "[time] file:line: [category/LEVEL] " prefix.
+static void last_error(char *out, size_t len)
+{
+    char line[1024];
+    out[0] = '\0';
+    rewind(captured);
+    while (fgets(line, sizeof line, captured)) {
+        char *msg = strstr(line, "ERROR] ");
+        if (msg == NULL)
+            msg = strstr(line, "CRITICAL] Uncaught exception ");
+        if (msg == NULL || strstr(line, "Exiting now") || strstr(line, "Current backtrace"))
+            continue;
+        msg = strchr(msg, ']') + 2;
+        if (out[0] == '\0' || strstr(line, "ERROR] ")) // the first informative line wins
+            snprintf(out, len, "%.*s", (int)strcspn(msg, "\n"), msg);
+    }
+}
+
+static void on_abort(int sig)
+{
+    (void)sig;
+    char why[700], line[900];
+    last_error(why, sizeof why);
+    int n = snprintf(line, sizeof line, "%s: cannot load platform %s: %s\n", util_prog, loading,
+                     why[0] ? why : "SimGrid rejected it");
+    if (write(saved_stderr, line, (size_t)(n < (int)sizeof line ? n : (int)sizeof line - 1)) < 0)
+        _exit(2);
+    _exit(2);
+}
+
+void sim_platform_load(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        util_die_input("cannot open platform %s: %s", path, strerror(errno));
+    fclose(f);
+    captured = tmpfile();
+    saved_stderr = dup(2);
+    if (captured == NULL || saved_stderr < 0 || dup2(fileno(captured), 2) < 0)
+        util_die("cannot capture SimGrid's messages while loading %s", path);
+    loading = path;
+    signal(SIGABRT, on_abort);
+    simgrid_load_platform(path);
+    signal(SIGABRT, SIG_DFL);
+    fflush(stderr);
+    dup2(saved_stderr, 2);
+    close(saved_stderr);
+    // pass on what SimGrid said, but its notes on the platform's <config> settings
+    char line[1024];
+    rewind(captured);
+    while (fgets(line, sizeof line, captured))
+        if (strstr(line, "[xbt_cfg/INFO] Configuration change") == NULL)
+            fputs(line, stderr);
+    fclose(captured);
+}
+
+static int natural_order(const void *a, const void *b)
+{
+    return strverscmp(sg_host_get_name(*(const sg_host_t *)a),
+                      sg_host_get_name(*(const sg_host_t *)b));
+}
+
+sg_host_t *sim_platform_hosts(const char *path, int count)
+{
+    size_t n = sg_host_count();
+    if ((size_t)count > n)
+        util_die_input("platform %s has %zu hosts (GPUs); the run needs %d", path, n, count);
+    sg_host_t *all = sg_host_list();
+    qsort(all, n, sizeof *all, natural_order);
+    sg_host_t *hosts = mallocCheck(sizeof(sg_host_t) * (size_t)count);
+    for (int i = 0; i < count; i++)
+        hosts[i] = all[i];
+    free(all); // sg_host_list() memory is xbt_malloc'd: plain free
+    return hosts;
+}

@@ -1,0 +1,16 @@
+// platform.h: loading a SimGrid platform file for daso-sim, with bad files reported as one line.
+// SimGrid 3.32 aborts the process on a parse error, with several lines of log and a backtrace;
+// sim_platform_load() turns that into "daso-sim: cannot load platform F: <reason>" and exit 2.
+#ifndef DASO_SIM_PLATFORM_H
+#define DASO_SIM_PLATFORM_H
+
+#include <simgrid/forward.h> // sg_host_t
+
+// Loads the file (after simgrid_init). Exit 2 with one line if it is missing or invalid.
+void sim_platform_load(const char *path);
+
+// The first `count` hosts in natural name order (n2 before n10); exit 2 with one line when the
+// platform has fewer. Free with free().
+sg_host_t *sim_platform_hosts(const char *path, int count);
+
+#endif

@@ -1,0 +1,336 @@
+// sim_backend.c: see sim_backend.h.
+#include "sim_backend.h"
+
+#include <math.h>   // ceil, NAN
+#include <stdlib.h> // free
+
+#include <simgrid/actor.h>     // sg_actor_init, sg_actor_execute
+#include <simgrid/barrier.h>   // sg_barrier_init, sg_barrier_wait
+#include <simgrid/engine.h>    // simgrid_run, simgrid_get_clock
+#include <simgrid/semaphore.h> // sg_sem_init, sg_sem_acquire, sg_sem_release
+
+#include "chunk.h"  // chunk_count, chunk_get
+#include "util.h"   // mallocCheck, callocCheck, util_die
+#include "volume.h" // volume_allreduce, volume_ring_allreduce, volume_hier_allreduce
+
+// ----------------------------------------------------------------------------
+// state shared by the actors of one run
+
+typedef struct sim_rank sim_rank;
+
+typedef struct {
+    const sim_setup *setup;
+    sim_net net;
+    sim_comms c;
+    sim_rank *ranks;
+    sg_bar_t stats_barrier;
+    double stats[8];
+    driver_result result;
+} sim_state;
+
+// Requests a main actor hands to one of its communication actors.
+typedef enum { REQ_NODE, REQ_WORLD, REQ_HIER, REQ_CROSS, REQ_STOP } req_kind;
+typedef struct {
+    req_kind kind;
+    double bytes;
+} sim_req;
+
+typedef struct {
+    sim_rank *owner;
+    sim_channel base; // CH_GRAD_NODE or CH_PARAM_NODE
+    sim_req *q;       // FIFO of cap requests
+    int cap, head, count;
+    sg_sem_t ready;   // released per request posted
+    sg_sem_t done;    // released per request completed
+} sim_helper;
+
+#define MAX_PENDING 8 // global messages in flight per rank (DASO has at most one)
+
+struct sim_rank {
+    sim_state *st;
+    int rank, node, local;
+    sim_helper grad, param;
+    int pending_chunks[MAX_PENDING]; // chunks of each message in flight, oldest first
+    int n_pending;
+    events ev;
+    backend be;
+};
+
+// ----------------------------------------------------------------------------
+// communication actors
+
+static void helper_post(sim_helper *h, req_kind kind, double bytes)
+{
+    if (h->count == h->cap)
+        util_die("rank %d: more than %d communication requests queued", h->owner->rank, h->cap);
+    h->q[(h->head + h->count) % h->cap] = (sim_req){kind, bytes};
+    h->count++;
+    sg_sem_release(h->ready);
+}
+
+static void helper_wait(sim_helper *h, int n)
+{
+    for (int i = 0; i < n; i++)
+        sg_sem_acquire(h->done);
+}
+
+static void helper_main(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    sim_helper *h = sg_actor_self_get_data();
+    sim_rank *r = h->owner;
+    sim_state *st = r->st;
+    for (;;) {
+        sg_sem_acquire(h->ready);
+        sim_req q = h->q[h->head];
+        h->head = (h->head + 1) % h->cap;
+        h->count--;
+        switch (q.kind) {
+        case REQ_STOP:
+            return;
+        case REQ_NODE:
+            sim_allreduce(&st->net, &st->c.node[r->node], r->local, h->base + CH_NODE, q.bytes);
+            break;
+        case REQ_WORLD:
+            sim_allreduce(&st->net, &st->c.world, r->rank, h->base + CH_WORLD, q.bytes);
+            break;
+        case REQ_HIER:
+            sim_hier_allreduce(&st->net, &st->c.node[r->node], r->local, &st->c.cross[r->local],
+                               r->node, h->base + CH_NODE, q.bytes);
+            break;
+        case REQ_CROSS:
+            sim_allreduce(&st->net, &st->c.cross[r->local], r->node, h->base + CH_CROSS, q.bytes);
+            break;
+        }
+        sg_sem_release(h->done);
+    }
+}
+
+static void helper_start(sim_helper *h, sim_rank *r, sim_channel base, int cap, const char *kind)
+{
+    *h = (sim_helper){.owner = r, .base = base, .cap = cap, .ready = sg_sem_init(0),
+                      .done = sg_sem_init(0)};
+    h->q = mallocCheck(sizeof(sim_req) * (size_t)cap);
+    char name[32];
+    snprintf(name, sizeof name, "%s-%d", kind, r->rank);
+    sg_actor_t a = sg_actor_init(name, r->st->setup->hosts[r->rank]);
+    sg_actor_set_data(a, h);
+    sg_actor_start(a, helper_main, 0, NULL);
+}
+
+// ----------------------------------------------------------------------------
+// the backend functions, running in a rank's main actor
+
+static double sim_clock(void *ctx)
+{
+    (void)ctx;
+    return simgrid_get_clock();
+}
+
+// Runs `seconds` of the reference GPU's compute on this rank's host.
+static void compute(sim_rank *r, double seconds)
+{
+    sg_actor_execute(seconds * r->st->setup->model->ref_gpu_flops);
+}
+
+static double sim_train_batch(void *ctx, events *ev, int epoch, int batch, plan_grad grad,
+                              floatfmt fmt)
+{
+    (void)batch;
+    sim_rank *r = ctx;
+    const sim_setup *s = r->st->setup;
+    const profile *m = s->model;
+    double t0 = simgrid_get_clock();
+    compute(r, m->forward_s);
+    if (grad == GRAD_NONE) {
+        compute(r, m->backward_s);
+        events_add(ev, EV_COMPUTE, "forward-backward", t0, simgrid_get_clock(), 0, 0);
+        return s->loss[epoch];
+    }
+    // backward in buckets; each bucket's reduction starts as soon as its gradients are ready
+    const double bytes = m->params * floatfmt_bytes(fmt);
+    const double bucket = grad == GRAD_NODE ? s->ddp_bucket_bytes : s->cfg.bucket_bytes;
+    const int k = (int)ceil(bytes / bucket);
+    const req_kind kind = grad == GRAD_NODE ? REQ_NODE : grad == GRAD_WORLD ? REQ_WORLD : REQ_HIER;
+    for (int i = 0; i < k; i++) {
+        double b = i < k - 1 ? bucket : bytes - bucket * (k - 1);
+        compute(r, m->backward_s * b / bytes);
+        helper_post(&r->grad, kind, b);
+    }
+    double t1 = simgrid_get_clock();
+    events_add(ev, EV_COMPUTE, "forward-backward", t0, t1, 0, 0);
+    helper_wait(&r->grad, k);
+    const int nodes = s->cfg.nodes, g = s->cfg.gpus_per_node;
+    volume v = grad == GRAD_NODE    ? (volume){volume_allreduce(bytes, g), 0}
+               : grad == GRAD_WORLD ? volume_ring_allreduce(bytes, nodes, g)
+                                    : volume_hier_allreduce(bytes, nodes, g);
+    events_add(ev, grad == GRAD_NODE ? EV_LOCAL : EV_GLOBAL, "gradient allreduce (exposed)", t1,
+               simgrid_get_clock(), v.local, v.global);
+    return s->loss[epoch];
+}
+
+static void sim_optimizer_step(void *ctx)
+{
+    sim_rank *r = ctx;
+    compute(r, r->st->setup->model->optimizer_s);
+}
+
+static void sim_global_start(void *ctx, floatfmt fmt, size_t chunk_elems)
+{
+    sim_rank *r = ctx;
+    const size_t n = (size_t)r->st->setup->model->params;
+    const size_t chunks = chunk_count(n, chunk_elems);
+    if (r->n_pending == MAX_PENDING)
+        util_die("rank %d: more than %d global messages in flight", r->rank, MAX_PENDING);
+    for (size_t k = 0; k < chunks; k++) {
+        size_t off, len;
+        chunk_get(n, chunk_elems, k, &off, &len);
+        helper_post(&r->param, REQ_CROSS, (double)len * floatfmt_bytes(fmt));
+    }
+    r->pending_chunks[r->n_pending++] = (int)chunks;
+}
+
+static void sim_global_finish(void *ctx, double w_local, double w_sum)
+{
+    (void)w_local;
+    (void)w_sum;
+    sim_rank *r = ctx;
+    if (r->n_pending == 0)
+        util_die("rank %d: global finish without a message in flight", r->rank);
+    helper_wait(&r->param, r->pending_chunks[0]);
+    r->n_pending--;
+    for (int i = 0; i < r->n_pending; i++)
+        r->pending_chunks[i] = r->pending_chunks[i + 1];
+}
+
+static void sim_node_bcast(void *ctx, int root)
+{
+    sim_rank *r = ctx;
+    sim_state *st = r->st;
+    sim_bcast(&st->net, &st->c.node[r->node], r->local, root, CH_MAIN_NODE,
+              st->setup->model->params * 4);
+}
+
+static void sim_world_param_avg(void *ctx, floatfmt fmt)
+{
+    sim_rank *r = ctx;
+    sim_state *st = r->st;
+    sim_hier_allreduce(&st->net, &st->c.node[r->node], r->local, &st->c.cross[r->local], r->node,
+                       CH_MAIN_NODE, st->setup->model->params * floatfmt_bytes(fmt));
+}
+
+static double sim_world_mean(void *ctx, double x)
+{
+    sim_rank *r = ctx;
+    sim_small_allreduce(&r->st->net, &r->st->c.world, r->rank, CH_MAIN_WORLD);
+    return x; // every simulated rank reports the same loss of the curve
+}
+
+// Sums over ranks in shared memory. The barrier costs no simulated time, but holds each rank
+// until the last one reaches the end of the epoch; every strategy's epoch already ends with a
+// collective over all ranks (the loss allreduce), so the ranks arrive within a latency.
+static void sim_stats_sum(void *ctx, double *v, int n)
+{
+    sim_rank *r = ctx;
+    sim_state *st = r->st;
+    for (int i = 0; i < n; i++)
+        st->stats[i] += v[i];
+    sg_barrier_wait(st->stats_barrier);
+    if (r->rank == 0)
+        for (int i = 0; i < n; i++) {
+            v[i] = st->stats[i];
+            st->stats[i] = 0;
+        }
+    sg_barrier_wait(st->stats_barrier);
+}
+
+static double sim_evaluate(void *ctx)
+{
+    (void)ctx;
+    return NAN; // no model is trained: accuracy comes from daso-train
+}
+
+// ----------------------------------------------------------------------------
+// actors and the run
+
+static void rank_main(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    sim_rank *r = sg_actor_self_get_data();
+    const sim_setup *s = r->st->setup;
+    bool rank0 = r->rank == 0;
+    driver_output out = {.csv = rank0 ? s->csv : NULL, .breakdown = rank0 ? s->breakdown : NULL,
+                         .progress = s->progress};
+    driver_result res;
+    driver_run(&r->be, &s->cfg, &r->ev, &out, &res);
+    if (rank0)
+        r->st->result = res;
+    helper_post(&r->grad, REQ_STOP, 0);
+    if (r->param.q)
+        helper_post(&r->param, REQ_STOP, 0);
+}
+
+void sim_run(const sim_setup *s, sim_result *res)
+{
+    const int nodes = s->cfg.nodes, g = s->cfg.gpus_per_node, world = nodes * g;
+    const bool daso = sched_find_strategy(s->cfg.strategy) == &strategy_daso;
+    sim_state st = {.setup = s};
+    sim_net_init(&st.net, world, g, s->fidelity, s->hosts);
+
+    sim_comms_init(&st.c, nodes, g);
+    st.stats_barrier = sg_barrier_init((unsigned)world);
+
+    // queue capacities: every gradient bucket of a batch, every chunk of a global message
+    const double max_bucket = s->ddp_bucket_bytes < s->cfg.bucket_bytes ? s->ddp_bucket_bytes
+                                                                        : s->cfg.bucket_bytes;
+    const int grad_cap = (int)ceil(s->model->params * 4 / max_bucket) + 1;
+    const int param_cap =
+        (int)chunk_count((size_t)s->model->params, (size_t)s->cfg.chunk_elems) * MAX_PENDING + 1;
+
+    st.ranks = callocCheck((size_t)world, sizeof(sim_rank));
+    for (int i = 0; i < world; i++) {
+        sim_rank *r = &st.ranks[i];
+        *r = (sim_rank){.st = &st, .rank = i, .node = i / g, .local = i % g};
+        r->be = (backend){.ctx = r, .rank = i, .world = world, .gpus_per_node = g,
+                          .params = (size_t)s->model->params, .clock = sim_clock,
+                          .train_batch = sim_train_batch, .optimizer_step = sim_optimizer_step,
+                          .global_start = sim_global_start, .global_finish = sim_global_finish,
+                          .node_bcast = sim_node_bcast, .world_param_avg = sim_world_param_avg,
+                          .world_mean = sim_world_mean, .stats_sum = sim_stats_sum,
+                          .evaluate = sim_evaluate};
+        events_init(&r->ev, i, g, s->trace);
+        if (s->trace)
+            trace_name_rank(s->trace, i, g);
+        char name[32];
+        snprintf(name, sizeof name, "gpu-%d", i);
+        sg_actor_t a = sg_actor_init(name, s->hosts[i]);
+        sg_actor_set_data(a, r);
+        sg_actor_start(a, rank_main, 0, NULL);
+        helper_start(&r->grad, r, CH_GRAD_NODE, grad_cap, "grad");
+        if (daso)
+            helper_start(&r->param, r, CH_PARAM_NODE, param_cap, "param");
+    }
+
+    simgrid_run();
+
+    *res = (sim_result){.run = st.result};
+    for (int i = 0; i < world; i++) {
+        res->sent_local += st.net.sent_local[i];
+        res->sent_global += st.net.sent_global[i];
+        sim_helper *helpers[2] = {&st.ranks[i].grad, &st.ranks[i].param};
+        for (int k = 0; k < 2; k++) {
+            sim_helper *h = helpers[k];
+            if (h->q) {
+                sg_sem_destroy(h->ready);
+                sg_sem_destroy(h->done);
+                free(h->q);
+            }
+        }
+    }
+    free(st.ranks);
+    sim_comms_free(&st.c);
+    sg_barrier_destroy(st.stats_barrier);
+    sim_net_free(&st.net);
+}

@@ -1,0 +1,43 @@
+// sim_backend.h: the backend interface (core/backend.h) on SimGrid actors. One main actor per
+// simulated GPU runs the core's driver unchanged; each has a gradient actor that reduces the
+// gradient buckets overlapping backward, and (for DASO) a parameter actor that runs the
+// non-blocking global sync overlapping the next batches' compute. Compute is charged from the
+// model profile: the profile's seconds on its reference GPU, scaled by reference FLOP/s over the
+// host's speed.
+//
+//   sim_setup s = {...};          // configuration, profile, losses, platform hosts, outputs
+//   sim_run(&s, &result);         // creates the actors, simgrid_run(), fills result
+#ifndef DASO_SIM_BACKEND_H
+#define DASO_SIM_BACKEND_H
+
+#include <stdbool.h> // bool
+#include <stdio.h>   // FILE
+
+#include <simgrid/forward.h> // sg_host_t
+
+#include "comm.h"    // sim_fidelity
+#include "driver.h"  // driver_result
+#include "events.h"  // trace
+#include "profile.h" // profile
+#include "sched.h"   // sched_config
+
+typedef struct {
+    sched_config cfg;          // shape and strategy; last_batch and epochs already set
+    const profile *model;      // compute times and parameter count
+    const double *loss;        // training loss of each epoch (cfg.epochs values)
+    sg_host_t *hosts;          // one per rank, node-contiguous
+    sim_fidelity fidelity;
+    double ddp_bucket_bytes;   // node-local gradient buckets of DASO and local SGD (DDP: 25 MB)
+    FILE *csv, *breakdown;     // per-epoch rows and per-batch breakdown of rank 0 (NULL: none)
+    trace *trace;              // Chrome trace of every rank (NULL: none)
+    bool progress;             // progress line on stderr
+} sim_setup;
+
+typedef struct {
+    driver_result run;          // rank 0's view: training time, bytes (closed forms), ...
+    double sent_local, sent_global; // bytes the simulated messages carried, all ranks
+} sim_result;
+
+void sim_run(const sim_setup *s, sim_result *res);
+
+#endif

@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# test_sim.sh: daso-sim against closed forms and against itself. A ring allreduce on a single-switch
+# platform takes the alpha-beta time; the step and flow fidelities agree at 16 and 64 GPUs; the
+# bytes of the simulated messages equal the closed forms of every strategy; DASO whose warm-up
+# covers every epoch runs the blocking schedule every epoch; the same inputs give byte-identical
+# outputs; bad inputs get one line and exit code 2. Small platforms and short runs only.
+# Run from the project root: BUILD=build tests/test_sim.sh
+set -u
+. "$(dirname "$0")/tap.sh"
+B=${BUILD:-build}
+sim=$B/daso-sim
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+export DASO_MODELS=${DASO_MODELS:-sim/models}
+
+# relative difference of two numbers is below a bound: within A B BOUND
+within() { awk -v a="$1" -v b="$2" -v r="$3" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= r * (b < 0 ? -b : b)) }'; }
+# field K (1-based) of the data row whose first field is BYTES in a benchmark output
+field() { awk -v b="$2" -v k="$3" '!/^#/ && $1 == b { print $k }' "$1"; }
+
+# --- alpha-beta: 8 GPUs on one switch, 25 GB/s per port, 1 us per link (2 us per route)
+"$B/daso-platform" --nodes 8 --gpus-per-node 1 --nodes-per-cell 8 --hca-bw 25e9 --hca-lat 1e-6 \
+  --out "$tmp/star.xml"
+"$sim" --collective allreduce --algo ring --fidelity step --platform "$tmp/star.xml" --nodes 8 \
+  --gpus-per-node 1 --bytes 1000000,100000000 >"$tmp/star.out"
+for S in 1000000 100000000; do
+  t=$(field "$tmp/star.out" $S 2)
+  ab=$(awk -v S=$S 'BEGIN { P = 8; printf "%.12g", 2 * (P - 1) * (2e-6 + S / P / 25e9) }')
+  within "$t" "$ab" 0.001; tap_result $? "ring allreduce of $S bytes = alpha-beta ($t s vs $ab s)"
+done
+
+# --- step and flow fidelities agree within 5% at 16 and 64 GPUs (4 GPUs per node, 2 cells)
+"$B/daso-platform" --nodes 16 --gpus-per-node 4 --nodes-per-cell 8 --out "$tmp/jb16.xml"
+for nodes in 4 16; do
+  for algo in ring hier; do
+    for fid in step flow; do
+      "$sim" --collective allreduce --algo $algo --fidelity $fid --platform "$tmp/jb16.xml" \
+        --nodes $nodes --bytes 100000000 >"$tmp/$algo-$fid-$nodes.out"
+    done
+    ts=$(field "$tmp/$algo-step-$nodes.out" 100000000 2)
+    tf=$(field "$tmp/$algo-flow-$nodes.out" 100000000 2)
+    within "$tf" "$ts" 0.05
+    tap_result $? "$algo allreduce, $((nodes * 4)) GPUs: flow $tf s within 5% of step $ts s"
+  done
+done
+
+# --- bytes of the simulated messages equal the closed forms, for every strategy
+run=(--platform "$tmp/jb16.xml" --nodes 2 --gpus-per-node 4 --model resnet50 --epochs 3
+     --warmup-epochs 1 --cooldown-epochs 1 --quiet)
+for s in daso sync hier localsgd; do
+  "$sim" "${run[@]}" --strategy $s --out "$tmp/$s.csv" >"$tmp/$s.sum"
+  closed=$(sed -n 's/.*bytes between nodes \([^;,]*\).*/\1/p' "$tmp/$s.sum")
+  sent=$(sed -n 's/.*messages carried \([^ ]*\) between nodes.*/\1/p' "$tmp/$s.sum")
+  within "$sent" "$closed" 1e-6; tap_result $? "$s: bytes between nodes, messages $sent = closed form $closed"
+  closed=$(sed -n 's/.*inside nodes \([^;]*\);.*/\1/p' "$tmp/$s.sum")
+  sent=$(sed -n 's/.* between nodes and \([^ ]*\) inside.*/\1/p' "$tmp/$s.sum")
+  within "$sent" "$closed" 1e-6; tap_result $? "$s: bytes inside nodes, messages $sent = closed form $closed"
+done
+rows=$(grep -vc '^#' "$tmp/daso.csv")
+tap_check "daso: one CSV row per epoch" "$rows" -eq 3
+tap_check "daso: the middle epoch cycles at (4,1,1)" "$(awk '!/^#/ && $1 == 1 { print $12 $13 $14 }' "$tmp/daso.csv")" = 411
+# sync moves gradients between nodes every batch, DASO parameters on one GPU per node
+awk '!/^#/ { d[FILENAME] += $11 } END { exit !(d[ARGV[1]] < d[ARGV[2]]) }' "$tmp/daso.csv" "$tmp/sync.csv"
+tap_result $? "daso sends fewer bytes between nodes than sync"
+
+# --- DASO with warm-up covering every epoch: every epoch is the same blocking schedule
+"$sim" "${run[@]}" --strategy daso --warmup-epochs 3 --cooldown-epochs 0 --out "$tmp/warm.csv" \
+  --breakdown "$tmp/warm.bd" >/dev/null
+awk '!/^#/ { print $12 $13 $14 }' "$tmp/warm.csv" | sort -u >"$tmp/warm.gls"
+tap_check "warm-up over every epoch: always (0,0,0)" "$(cat "$tmp/warm.gls")" = 000
+awk '!/^#/ { t[n++] = $5 } END { for (i = 1; i < n; i++) if (t[i] != t[0]) exit 1 }' "$tmp/warm.csv"
+tap_result $? "warm-up over every epoch: every epoch takes the same time"
+# every batch ends with a blocking global average on the group of GPU b mod 4, then a broadcast:
+# GPU 0 waits on batches 0, 4, 8, ... and receives a broadcast on every batch
+awk '!/^#/ && (($2 % 4 == 0) != ($6 > 0) || $5 <= 0) { bad = 1 } END { exit bad }' "$tmp/warm.bd"
+tap_result $? "warm-up over every epoch: GPU 0 waits for its group's blocking sync every 4th batch"
+
+# --- determinism
+"$sim" "${run[@]}" --strategy daso --out "$tmp/a.csv" --trace "$tmp/a.json" >/dev/null
+"$sim" "${run[@]}" --strategy daso --out "$tmp/b.csv" --trace "$tmp/b.json" >/dev/null
+cmp -s "$tmp/a.csv" "$tmp/b.csv"; tap_result $? "same inputs: byte-identical CSV"
+cmp -s "$tmp/a.json" "$tmp/b.json"; tap_result $? "same inputs: byte-identical trace"
+tap_check "trace has one track per GPU" "$(grep -c '"thread_name"' "$tmp/a.json")" -eq 8
+
+# --- bad input
+printf '<?xml version="1.0"?>\n<platform version="4.1">\n<zone id="w" routing="Full">\n<host id="a" speed="1Gf">\n</zone>\n</platform>\n' >"$tmp/bad.xml"
+tap_expect_input_error "missing platform" "$sim" --platform "$tmp/none.xml" --nodes 1 --model resnet50
+tap_expect_input_error "malformed platform XML" "$sim" --platform "$tmp/bad.xml" --nodes 1 --gpus-per-node 1 --model resnet50 --strategy sync
+tap_expect_input_error "more nodes than the platform has" "$sim" --platform "$tmp/jb16.xml" --nodes 17 --model resnet50
+tap_expect_input_error "unknown model" "$sim" --platform "$tmp/jb16.xml" --nodes 2 --model alexnet
+tap_expect_input_error "unknown option" "$sim" --platform "$tmp/jb16.xml" --nodes 2 --model resnet50 --turbo 1
+tap_expect_input_error "zero epochs" "$sim" --platform "$tmp/jb16.xml" --nodes 2 --model resnet50 --epochs 0
+tap_expect_input_error "unknown strategy" "$sim" --platform "$tmp/jb16.xml" --nodes 2 --model resnet50 --strategy gossip
+tap_expect_input_error "DASO with one GPU per node" "$sim" --platform "$tmp/jb16.xml" --nodes 2 --gpus-per-node 1 --model resnet50
+tap_expect_input_error "bad benchmark size" "$sim" --collective allreduce --platform "$tmp/jb16.xml" --nodes 2 --bytes 1e6,x
+
+tap_done
