@@ -26,7 +26,7 @@ DEBIAN_PACKAGES := libsimgrid-dev mpich libmpich-dev libgsl-dev libopenblas-dev 
 
 .DEFAULT_GOAL := all
 .SECONDARY: # keep object files that only serve as steps
-.PHONY: all deps test check demo bench figures install clean banner
+.PHONY: all deps test check demo bench bench-sim figures install clean banner
 
 # ----------------------------------------------------------------------------
 # detection: each probe runs once, the first time its result is needed
@@ -77,7 +77,7 @@ banner:
 # sources
 
 CORE_SRC := core/util.c core/floatfmt.c core/chunk.c core/plateau.c core/plan.c core/merge.c \
-            core/sched.c core/strategy_daso.c core/strategy_sync.c core/strategy_hier.c \
+            core/scheduler.c core/strategy_daso.c core/strategy_sync.c core/strategy_hier.c \
             core/strategy_localsgd.c core/losscurve.c core/volume.c core/events.c \
             core/outfile.c core/driver.c
 CORE_LIB := $(BUILD)/libdasocore.a
@@ -169,10 +169,12 @@ check: all
 demo:
 	@$(MAKE) --no-print-directory deps
 	@$(MAKE) --no-print-directory all
-	@experiments/demo
+	@BUILD=$(BUILD) experiments/demo
 
-bench: all
-	@echo "bench: no benchmark yet"
+bench: bench-sim
+
+bench-sim: all
+	@BUILD=$(BUILD) experiments/bench-sim
 
 figures: all
 	@echo "figures: no figure yet"
@@ -181,6 +183,8 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/daso/platforms
 	install -m 755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin
 	install -m 644 platforms/*.xml $(DESTDIR)$(PREFIX)/share/daso/platforms
+	install -d $(DESTDIR)$(PREFIX)/share/daso/models
+	install -m 644 sim/models/*.profile $(DESTDIR)$(PREFIX)/share/daso/models
 
 clean:
 	rm -rf $(BUILD)

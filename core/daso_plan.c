@@ -10,7 +10,7 @@
 #include <string.h> // strcmp
 
 #include "losscurve.h" // losscurve_read
-#include "sched.h"     // sched, sched_config, plan_format
+#include "scheduler.h"     // sched, sched_config, plan_format
 #include "util.h"      // util_prog, util_parse_long, util_die_input, mallocCheck
 
 static void usage(FILE *f)

@@ -14,7 +14,7 @@
 
 #include "backend.h" // backend
 #include "events.h"  // events
-#include "sched.h"   // sched_config
+#include "scheduler.h"   // sched_config
 
 typedef struct {
     FILE *csv;       // per-epoch rows (rank 0; NULL: none)

@@ -2,7 +2,7 @@
 // (HeAT's DASO.step, _global_sync and epoch_loss_logic), with HeAT's quirks by default and the
 // options of section 7 (see sched_config).
 #include "merge.h" // merge_weights
-#include "sched.h" // sched, strategy, plan_batch
+#include "scheduler.h" // sched, strategy, plan_batch
 
 static void set_skips(sched *s, int gs, int ls, int S)
 {

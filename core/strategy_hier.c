@@ -1,7 +1,7 @@
 // strategy_hier.c: Horovod's hierarchical allreduce baseline. Every batch, gradients are
 // reduce-scattered inside the node, each slice is allreduced across nodes by all local ranks in
 // parallel, and the result is allgathered inside the node; blocking.
-#include "sched.h" // sched, strategy
+#include "scheduler.h" // sched, strategy
 
 static void hier_plan(sched *s, plan_batch *p)
 {

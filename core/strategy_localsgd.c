@@ -2,7 +2,7 @@
 // inside the node every batch; parameters are averaged over all GPUs, blocking, every H batches
 // (--localsgd-period) and at the last batch of every epoch, so that every epoch ends with identical
 // replicas as in DASO. The first --localsgd-warmup-epochs epochs are fully synchronous (sync).
-#include "sched.h" // sched, strategy
+#include "scheduler.h" // sched, strategy
 
 static void localsgd_plan(sched *s, plan_batch *p)
 {

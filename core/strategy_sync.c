@@ -1,7 +1,7 @@
 // strategy_sync.c: the Horovod/DDP baseline. Every batch, gradients are averaged over all GPUs by
 // a flat allreduce, fused into buckets that start as soon as their gradients are ready during
 // backward (the backend overlaps them); optional fp16 compression (--sync-format fp16).
-#include "sched.h" // sched, strategy
+#include "scheduler.h" // sched, strategy
 
 static void sync_plan(sched *s, plan_batch *p)
 {

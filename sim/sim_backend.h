@@ -19,7 +19,7 @@
 #include "driver.h"  // driver_result
 #include "events.h"  // trace
 #include "profile.h" // profile
-#include "sched.h"   // sched_config
+#include "scheduler.h"   // sched_config
 
 typedef struct {
     sched_config cfg;          // shape and strategy; last_batch and epochs already set

@@ -16,7 +16,7 @@
 
 #include "merge.h"   // merge_weights, merge_apply
 #include "plateau.h" // plateau
-#include "sched.h"   // sched
+#include "scheduler.h"   // sched
 
 // ----------------------------------------------------------------------------
 // helpers

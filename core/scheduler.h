@@ -1,4 +1,4 @@
-// sched.h: the scheduling core. A scheduler owns the configuration of a run (shape, strategy and
+// scheduler.h: the scheduling core. A scheduler owns the configuration of a run (shape, strategy and
 // every DASO hyperparameter of DASO.md section 5) and produces one plan per batch. It is the only
 // place where DASO's decisions are made; sim/ and real/ execute them.
 //
@@ -10,8 +10,8 @@
 //
 // Deterministic, allocation-free and rank-invariant: the same configuration and losses give the
 // same plans on every rank, so collectives always match.
-#ifndef DASO_SCHED_H
-#define DASO_SCHED_H
+#ifndef DASO_SCHEDULER_H
+#define DASO_SCHEDULER_H
 
 #include <stdbool.h> // bool
 #include <stdio.h>   // FILE
@@ -57,7 +57,7 @@ typedef struct {
 typedef struct sched sched;
 
 // One strategy: a table of functions. Adding a strategy is one new file defining such a table
-// and one line in sched.c's list.
+// and one line in scheduler.c's list.
 typedef struct {
     const char *name;
     const char *summary;                          // one line for --help

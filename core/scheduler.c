@@ -1,6 +1,6 @@
-// sched.c: configuration, validation and command-line options of the scheduling core, and the
-// dispatch from a scheduler to its strategy (see sched.h). The strategies live in strategy_*.c.
-#include "sched.h"
+// scheduler.c: configuration, validation and command-line options of the scheduling core, and the
+// dispatch from a scheduler to its strategy (see scheduler.h). The strategies live in strategy_*.c.
+#include "scheduler.h"
 
 #include <stddef.h> // offsetof
 #include <stdlib.h> // NULL
