@@ -9,9 +9,19 @@
 
 #include <stddef.h> // size_t
 
-#include "events.h"   // events
-#include "floatfmt.h" // floatfmt
-#include "plan.h"     // plan_grad
+#include "events.h"    // events
+#include "floatfmt.h"  // floatfmt
+#include "plan.h"      // plan_grad
+#include "scheduler.h" // sched
+
+typedef struct {
+    double time_s;       // training time: the epochs' times added up (evaluation excluded)
+    double train_loss;   // world-averaged training loss of the last epoch
+    double test_acc;     // accuracy after the last epoch (NAN when the backend has none)
+    double bytes_local;  // over the run, summed over ranks (rank 0)
+    double bytes_global;
+    long batches;        // batches run by each rank
+} driver_result;
 
 typedef struct {
     void *ctx;         // the backend's own state, passed back to every function
@@ -41,6 +51,11 @@ typedef struct {
     void (*stats_sum)(void *ctx, double *v, int n);    // all ranks: sum v over ranks into rank 0,
                                                        // bookkeeping outside the timed run
     double (*evaluate)(void *ctx); // all ranks: test accuracy of the replicas, NAN when none
+
+    // Optional (NULL: none), all ranks, after each epoch's row: the scheduler's state from which
+    // the next epoch starts, the run's totals so far and the row as written (rank 0), so that a
+    // run can be checkpointed and resumed exactly.
+    void (*epoch_done)(void *ctx, const sched *s, const driver_result *res, const char *row);
 } backend;
 
 #endif

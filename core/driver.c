@@ -1,7 +1,6 @@
 // driver.c: see driver.h.
 #include "driver.h"
 
-#include <math.h>   // NAN
 #include <stdio.h>  // fprintf
 #include <unistd.h> // isatty
 
@@ -60,25 +59,23 @@ static void progress_line(int epoch, int epochs, int batch, int batches, double 
             batches, sim_t, done ? "\n" : "");
 }
 
-void driver_run(const backend *be, const sched_config *cfg, events *ev, const driver_output *out,
+void driver_run(const backend *be, sched *s, events *ev, const driver_output *out,
                 driver_result *res)
 {
     void *ctx = be->ctx;
+    const sched_config *cfg = &s->cfg;
     const bool rank0 = be->rank == 0;
     const bool progress = out->progress && rank0 && isatty(2);
     const int batches = cfg->last_batch + 1;
-    sched s;
-    sched_init(&s, cfg);
-    *res = (driver_result){.test_acc = NAN};
     double wall_last = util_wall_seconds();
 
-    for (int e = 0; e < cfg->epochs; e++) {
-        const int gs = s.gs, ls = s.ls, S = s.S;
+    for (int e = s->epoch; e < cfg->epochs; e++) {
+        const int gs = s->gs, ls = s->ls, S = s->S;
         events_start_epoch(ev, e);
         double t_epoch = be->clock(ctx), loss_sum = 0;
         for (int b = 0; b < batches; b++) {
             plan_batch p;
-            sched_plan(&s, &p);
+            sched_plan(s, &p);
             events_start_batch(ev, e, b);
             double t_batch = be->clock(ctx);
             loss_sum += be->train_batch(ctx, ev, e, b, p.grad, p.grad_fmt);
@@ -99,7 +96,7 @@ void driver_run(const backend *be, const sched_config *cfg, events *ev, const dr
         double t0 = be->clock(ctx);
         double loss = be->world_mean(ctx, loss_sum / batches);
         events_add(ev, EV_GLOBAL, "loss allreduce", t0, be->clock(ctx), 0, 0);
-        sched_epoch_end(&s, loss);
+        sched_epoch_end(s, loss);
         const double epoch_s = be->clock(ctx) - t_epoch;
         double acc = be->evaluate(ctx); // not part of the training time
 
@@ -112,11 +109,16 @@ void driver_run(const backend *be, const sched_config *cfg, events *ev, const dr
         res->bytes_local += v[3];
         res->bytes_global += v[4];
         res->batches += batches;
+        char row[512];
+        snprintf(row, sizeof row,
+                 "%d %s %d %d %.9g %.9g %.9g %.9g %.9g %.15g %.15g %d %d %d %.9g %.9g\n", e,
+                 cfg->strategy, cfg->nodes, cfg->gpus_per_node, epoch_s, res->time_s,
+                 v[0] / be->world, v[1] / be->world, v[2] / be->world, v[3], v[4], gs, ls, S, loss,
+                 acc);
         if (out->csv && rank0)
-            fprintf(out->csv, "%d %s %d %d %.9g %.9g %.9g %.9g %.9g %.15g %.15g %d %d %d %.9g %.9g\n",
-                    e, cfg->strategy, cfg->nodes, cfg->gpus_per_node, epoch_s, res->time_s,
-                    v[0] / be->world, v[1] / be->world, v[2] / be->world, v[3], v[4], gs, ls, S,
-                    loss, acc);
+            fputs(row, out->csv);
+        if (be->epoch_done)
+            be->epoch_done(ctx, s, res, row);
     }
     if (progress)
         progress_line(cfg->epochs - 1, cfg->epochs, batches - 1, batches, res->time_s, true);

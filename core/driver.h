@@ -3,9 +3,10 @@
 // records events, and at each epoch's end feeds the world-averaged loss to the epoch logic and
 // writes one CSV row (rank 0).
 //
+//   sched s; sched_init(&s, &cfg);                  // or a scheduler restored from a checkpoint
 //   driver_output out = {.csv = f, .breakdown = NULL, .progress = true};
-//   driver_result r;
-//   driver_run(&be, &cfg, &ev, &out, &r);
+//   driver_result r = {0};                            // or the totals restored with it
+//   driver_run(&be, &s, &ev, &out, &r);               // runs epochs s.epoch .. cfg.epochs - 1
 #ifndef DASO_DRIVER_H
 #define DASO_DRIVER_H
 
@@ -22,22 +23,13 @@ typedef struct {
     bool progress;   // a progress line on stderr (rank 0)
 } driver_output;
 
-typedef struct {
-    double time_s;        // training time: the epochs' times added up (evaluation excluded)
-    double train_loss;    // world-averaged training loss of the last epoch
-    double test_acc;      // accuracy after the last epoch (NAN when the backend has none)
-    double bytes_local;   // over the run, summed over ranks (rank 0)
-    double bytes_global;
-    long batches;         // batches run by each rank
-} driver_result;
-
 // The CSV header line (with '#') shared by every program that writes per-epoch rows. time_s is
 // the epoch's training time, elapsed_s the training time so far (test evaluation excluded);
 // compute/local_comm/global_wait are seconds per rank (mean over ranks), bytes are summed over
 // ranks; gs ls S the DASO schedule of the epoch (0 0 0 for the baselines).
 void driver_csv_header(FILE *f);
 
-void driver_run(const backend *be, const sched_config *cfg, events *ev, const driver_output *out,
+void driver_run(const backend *be, sched *s, events *ev, const driver_output *out,
                 driver_result *res);
 
 #endif

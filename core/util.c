@@ -10,16 +10,21 @@
 #include <time.h>    // clock_gettime
 
 const char *util_prog = "daso";
+bool util_quiet = false;
+void (*util_exit)(int status) = exit;
 
 void util_die_input(const char *fmt, ...)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, "%s: ", util_prog);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-    exit(2);
+    if (!util_quiet) {
+        va_list ap;
+        va_start(ap, fmt);
+        fprintf(stderr, "%s: ", util_prog);
+        vfprintf(stderr, fmt, ap);
+        fputc('\n', stderr);
+        va_end(ap);
+    }
+    util_exit(2);
+    exit(2); // util_exit does not return; this tells the compiler so
 }
 
 void util_die_at(const char *file, int line, const char *fmt, ...)
@@ -30,6 +35,7 @@ void util_die_at(const char *file, int line, const char *fmt, ...)
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
     va_end(ap);
+    util_exit(1);
     exit(1);
 }
 

@@ -7,10 +7,15 @@
 #ifndef DASO_UTIL_H
 #define DASO_UTIL_H
 
-#include <stddef.h>
-#include <stdio.h>
+#include <stdbool.h> // bool
+#include <stddef.h>  // size_t
+#include <stdio.h>   // FILE
 
 extern const char *util_prog; // program name used as the prefix of every error line
+extern bool util_quiet;       // errors end the process without a message (ranks other than 0
+                              // of a job, when every rank finds the same error)
+extern void (*util_exit)(int status); // how fatal errors end the process (default: exit); an
+                                      // MPI program ends the whole job instead
 
 // Bad input from the user: print "<prog>: <message>" and exit(2).
 void util_die_input(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));

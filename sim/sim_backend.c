@@ -263,8 +263,10 @@ static void rank_main(int argc, char **argv)
     bool rank0 = r->rank == 0;
     driver_output out = {.csv = rank0 ? s->csv : NULL, .breakdown = rank0 ? s->breakdown : NULL,
                          .progress = s->progress};
-    driver_result res;
-    driver_run(&r->be, &s->cfg, &r->ev, &out, &res);
+    sched sc;
+    sched_init(&sc, &s->cfg);
+    driver_result res = {0};
+    driver_run(&r->be, &sc, &r->ev, &out, &res);
     if (rank0)
         r->st->result = res;
     helper_post(&r->grad, REQ_STOP, 0);

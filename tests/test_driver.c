@@ -14,7 +14,7 @@
 #include <stdint.h> // cmocka
 #include <stdio.h>  // open_memstream
 #include <stdlib.h> // free, strtod
-#include <string.h> // strncmp, strtok, strstr
+#include <string.h> // strncmp, strtok, strstr, strchr
 
 #include <cmocka.h>
 
@@ -160,7 +160,10 @@ static int run_rank(const sched_config *c, int rank, fake *f, csv_row *rows, dri
     events ev;
     events_init(&ev, rank, c->gpus_per_node, NULL);
     driver_output out = {.csv = rank == 0 ? csv : NULL};
-    driver_run(&be, c, &ev, &out, res);
+    sched s;
+    sched_init(&s, c);
+    *res = (driver_result){0};
+    driver_run(&be, &s, &ev, &out, res);
     fclose(csv);
     int n = 0;
     char *line = strtok(text, "\n");
@@ -305,8 +308,10 @@ static void test_breakdown_rows(void **state)
     events ev;
     events_init(&ev, 0, c.gpus_per_node, NULL);
     driver_output out = {.breakdown = bd};
-    driver_result res;
-    driver_run(&be, &c, &ev, &out, &res);
+    sched s;
+    sched_init(&s, &c);
+    driver_result res = {0};
+    driver_run(&be, &s, &ev, &out, &res);
     fclose(bd);
     int rows = 0;
     double total = 0;
@@ -341,8 +346,10 @@ static void test_trace(void **state)
     events ev;
     events_init(&ev, 5, c.gpus_per_node, &t);
     driver_output out = {0};
-    driver_result res;
-    driver_run(&be, &c, &ev, &out, &res);
+    sched s;
+    sched_init(&s, &c);
+    driver_result res = {0};
+    driver_run(&be, &s, &ev, &out, &res);
     trace_end(&t);
     fclose(tf);
     assert_int_equal(strncmp(text, "{\"displayTimeUnit\": \"ms\", \"traceEvents\": [\n", 42), 0);
@@ -361,6 +368,59 @@ static void test_trace(void **state)
     free(text);
 }
 
+// Resuming from the scheduler state and totals handed to epoch_done gives the same rows as the
+// uninterrupted run (what daso-train's checkpoints rely on).
+static sched snapshot;
+static driver_result snapshot_res;
+static void snapshot_after_epoch_1(void *ctx, const sched *s, const driver_result *res,
+                                   const char *row)
+{
+    (void)ctx;
+    (void)row;
+    if (s->epoch == 2) {
+        snapshot = *s;
+        snapshot_res = *res;
+    }
+}
+
+static char *run_to_text(sched *s, driver_result *res, bool hook)
+{
+    fake f = {.nodes = s->cfg.nodes};
+    backend be = fake_backend(&f, 0, s->cfg.gpus_per_node);
+    if (hook)
+        be.epoch_done = snapshot_after_epoch_1;
+    char *text = NULL;
+    size_t len = 0;
+    FILE *csv = open_memstream(&text, &len);
+    events ev;
+    events_init(&ev, 0, s->cfg.gpus_per_node, NULL);
+    driver_output out = {.csv = csv};
+    driver_run(&be, s, &ev, &out, res);
+    fclose(csv);
+    return text;
+}
+
+static void test_resume(void **state)
+{
+    (void)state;
+    sched_config c = run_config("daso", 6);
+    c.cooldown_epochs = 2;
+    sched s;
+    sched_init(&s, &c);
+    driver_result res = {0};
+    char *full = run_to_text(&s, &res, true);
+    char *resumed = run_to_text(&snapshot, &snapshot_res, false);
+    // the resumed text is the full text without its first two rows
+    char *third = full;
+    for (int i = 0; i < 2; i++)
+        third = strchr(third, '\n') + 1;
+    assert_string_equal(resumed, third);
+    assert_float_equal(snapshot_res.time_s, res.time_s, 1e-9);
+    assert_int_equal(snapshot_res.batches, res.batches);
+    free(full);
+    free(resumed);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -370,6 +430,7 @@ int main(void)
         cmocka_unit_test(test_localsgd_rows),
         cmocka_unit_test(test_breakdown_rows),
         cmocka_unit_test(test_trace),
+        cmocka_unit_test(test_resume),
     };
     return cmocka_run_group_tests_name("driver", tests, NULL, NULL);
 }
