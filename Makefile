@@ -86,7 +86,11 @@ WORKLOAD_OBJ := $(BUILD)/real/mnist.o $(BUILD)/real/net.o $(BUILD)/real/sgd.o
 SIM_SRC := sim/comm.c sim/platform.c sim/profile.c sim/sim_backend.c sim/collective_bench.c \
            sim/daso_sim.c
 
-PROGRAMS = $(BUILD)/daso-plan $(BUILD)/daso-platform $(if $(filter yes,$(HAVE_SIMGRID)),$(BUILD)/daso-sim)
+REAL_SRC := real/mpi_check.c real/mpi_fmt.c real/mpi_backend.c real/checkpoint.c real/daso_train.c
+HAVE_REAL = $(if $(filter yes,$(HAVE_MPI)),$(if $(filter yes,$(HAVE_BLAS)),$(filter yes,$(HAVE_ZLIB))))
+
+PROGRAMS = $(BUILD)/daso-plan $(BUILD)/daso-platform $(if $(filter yes,$(HAVE_SIMGRID)),$(BUILD)/daso-sim) \
+           $(if $(HAVE_REAL),$(BUILD)/daso-train)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
@@ -100,6 +104,24 @@ $(BUILD)/daso-plan: $(BUILD)/core/daso_plan.o $(CORE_LIB)
 
 $(BUILD)/daso-platform: $(BUILD)/platforms/daso_platform.o $(CORE_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ -lm
+
+# real/: the MPI programs compile with $(MPICC); the workload (net, mnist, sgd) is plain C
+MPI_OBJ := $(REAL_SRC:%.c=$(BUILD)/%.o)
+$(MPI_OBJ): CC := $(MPICC)
+$(MPI_OBJ): CPPFLAGS += -Ireal
+# GCC 12 reads MPICH's MPI_STATUSES_IGNORE (a pointer constant) as a zero-sized array
+$(MPI_OBJ): CFLAGS += -Wno-stringop-overflow
+$(BUILD)/daso-train: $(MPI_OBJ) $(WORKLOAD_OBJ) $(CORE_LIB)
+	$(MPICC) $(LDFLAGS) -o $@ $^ -lopenblas -lz -lm
+
+# MPI test programs (run by tests/test_real.sh under mpiexec)
+MPI_TESTS := $(BUILD)/tests/mpi_fmt_check
+$(BUILD)/tests/mpi_fmt_check.o: CC := $(MPICC)
+$(BUILD)/tests/mpi_fmt_check.o: CPPFLAGS += -Ireal
+$(BUILD)/tests/mpi_fmt_check.o: CFLAGS += -Wno-stringop-overflow
+$(BUILD)/tests/mpi_fmt_check: $(BUILD)/tests/mpi_fmt_check.o $(BUILD)/real/mpi_check.o \
+                              $(BUILD)/real/mpi_fmt.o $(CORE_LIB)
+	$(MPICC) $(LDFLAGS) -o $@ $^ -lm
 
 $(BUILD)/sim/%.o: CPPFLAGS += -Isim $(filter -I%,$(SIMGRID_FLAGS))
 $(BUILD)/daso-sim: $(SIM_SRC:%.c=$(BUILD)/%.o) $(CORE_LIB)
@@ -129,9 +151,10 @@ comma := ,
 empty :=
 space := $(empty) $(empty)
 TEST_ARGS = $(foreach t,$(TEST_NAMES),$(if $(call missing,$(t)),SKIP:$(t):$(subst $(space),$(comma),$(call missing,$(t))),$(BUILD)/tests/$(t))) \
-            tests/test_cli.sh $(if $(filter yes,$(HAVE_SIMGRID)),tests/test_sim.sh,SKIP:test_sim.sh:SIMGRID)
+            tests/test_cli.sh $(if $(filter yes,$(HAVE_SIMGRID)),tests/test_sim.sh,SKIP:test_sim.sh:SIMGRID) \
+            $(if $(HAVE_REAL),tests/test_real.sh,SKIP:test_real.sh:MPI$(comma)BLAS$(comma)ZLIB)
 
-all: banner $(PROGRAMS) $(RUNNABLE_TESTS)
+all: banner $(PROGRAMS) $(RUNNABLE_TESTS) $(if $(HAVE_REAL),$(MPI_TESTS))
 
 .SECONDEXPANSION:
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $$(TEST_OBJS_$$*) $(CORE_LIB)

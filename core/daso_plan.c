@@ -89,9 +89,7 @@ int main(int argc, char **argv)
             c.fixed_S = (int)util_parse_long(v, a, -1000000, 1000000);
             n_fixed++;
         } else if (strcmp(a, "--loss-file") == 0) {
-            if (v == NULL)
-                util_die_input("--loss-file needs a file name");
-            loss_file = v;
+            loss_file = util_value(v, a);
         } else {
             util_die_input("unknown option '%s' (see --help)", a);
         }

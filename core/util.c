@@ -66,6 +66,13 @@ FILE *util_fopen_at(const char *path, const char *mode, const char *file, int li
     return f;
 }
 
+const char *util_value(const char *v, const char *what)
+{
+    if (v == NULL)
+        util_die_input("%s needs a value", what);
+    return v;
+}
+
 long util_parse_long(const char *s, const char *what, long lo, long hi)
 {
     if (s == NULL)

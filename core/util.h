@@ -33,6 +33,9 @@ void *util_calloc_at(size_t count, size_t size, const char *file, int line);
 FILE *util_fopen_at(const char *path, const char *mode, const char *file, int line);
 #define fopenCheck(path, mode) util_fopen_at((path), (mode), __FILE__, __LINE__)
 
+// The value of option `what`: v itself, or util_die_input("<what> needs a value") when NULL.
+const char *util_value(const char *v, const char *what);
+
 // Strict parsing of an option value: the whole string must be a number within [lo, hi], else
 // util_die_input() names the option. `what` is the option's name as the user typed it.
 long util_parse_long(const char *s, const char *what, long lo, long hi);

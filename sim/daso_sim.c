@@ -144,42 +144,40 @@ int main(int argc, char **argv)
             i++;
             continue;
         }
-        if (v == NULL && strncmp(a, "--", 2) == 0)
-            util_die_input("%s needs a value", a);
         if (strcmp(a, "--platform") == 0)
-            platform = v;
+            platform = util_value(v, a);
         else if (strcmp(a, "--nodes") == 0)
             nodes = (int)util_parse_long(v, a, 1, 1000000);
         else if (strcmp(a, "--gpus-per-node") == 0)
             c.gpus_per_node = (int)util_parse_long(v, a, 1, 1024);
         else if (strcmp(a, "--model") == 0)
-            model = v;
+            model = util_value(v, a);
         else if (strcmp(a, "--models-dir") == 0)
-            mdir = v;
+            mdir = util_value(v, a);
         else if (strcmp(a, "--strategy") == 0)
-            c.strategy = v;
+            c.strategy = util_value(v, a);
         else if (strcmp(a, "--epochs") == 0)
             epochs = (int)util_parse_long(v, a, 1, 1000000);
         else if (strcmp(a, "--loss-curve") == 0)
-            loss_file = v;
+            loss_file = util_value(v, a);
         else if (strcmp(a, "--fidelity") == 0) {
-            if (strcmp(v, "flow") != 0 && strcmp(v, "step") != 0)
+            if (strcmp(util_value(v, a), "flow") != 0 && strcmp(v, "step") != 0)
                 util_die_input("--fidelity must be flow or step (got '%s')", v);
             fidelity = strcmp(v, "step") == 0 ? FIDELITY_STEP : FIDELITY_FLOW;
         } else if (strcmp(a, "--ddp-bucket-mb") == 0)
             ddp_bucket = util_parse_double(v, a, 1e-6, 1e6) * 1e6;
         else if (strcmp(a, "--out") == 0)
-            out = v;
+            out = util_value(v, a);
         else if (strcmp(a, "--trace") == 0)
-            trace_path = v;
+            trace_path = util_value(v, a);
         else if (strcmp(a, "--breakdown") == 0)
-            breakdown = v;
+            breakdown = util_value(v, a);
         else if (strcmp(a, "--collective") == 0)
-            collective = v;
+            collective = util_value(v, a);
         else if (strcmp(a, "--algo") == 0)
-            algo = v;
+            algo = util_value(v, a);
         else if (strcmp(a, "--bytes") == 0)
-            n_sizes = parse_sizes(v, sizes, 64);
+            n_sizes = parse_sizes(util_value(v, a), sizes, 64);
         else
             util_die_input("unknown option '%s' (see --help)", a);
         i += 2;

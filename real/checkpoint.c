@@ -1,0 +1,106 @@
+// checkpoint.c: see checkpoint.h. Format: the magic "DASOCKP1", the fingerprint, n, the
+// scheduler and totals as raw structs (same binary on save and load), params, velocity, the
+// length of the rows and the rows.
+#define _POSIX_C_SOURCE 200809L
+#include "checkpoint.h"
+
+#include <errno.h>  // errno
+#include <stdio.h>  // FILE, fopen, rename
+#include <stdlib.h> // free
+#include <string.h> // memcmp, strlen, strerror
+#include <unistd.h> // fsync
+
+#include "util.h" // util_die, util_die_input, mallocCheck
+
+static const char magic[8] = {'D', 'A', 'S', 'O', 'C', 'K', 'P', '1'};
+
+uint64_t checkpoint_fingerprint(const void *settings, size_t len)
+{
+    uint64_t h = 1469598103934665603ull; // FNV-1a
+    const unsigned char *p = settings;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ p[i]) * 1099511628211ull;
+    return h;
+}
+
+static void path_of(char *buf, size_t len, const char *dir, int rank, const char *ext)
+{
+    snprintf(buf, len, "%s/rank%d.%s", dir, rank, ext);
+}
+
+static void put(FILE *f, const void *p, size_t bytes, const char *path)
+{
+    if (bytes && fwrite(p, 1, bytes, f) != bytes)
+        util_die("writing checkpoint %s: %s", path, strerror(errno));
+}
+
+void checkpoint_save(const char *dir, int rank, const checkpoint *c)
+{
+    char tmp[4096], cur[4096], prev[4096];
+    path_of(tmp, sizeof tmp, dir, rank, "tmp");
+    path_of(cur, sizeof cur, dir, rank, "ckpt");
+    path_of(prev, sizeof prev, dir, rank, "prev");
+    FILE *f = fopen(tmp, "wb");
+    if (f == NULL)
+        util_die("cannot write checkpoint %s: %s", tmp, strerror(errno));
+    uint64_t rows = c->rows ? strlen(c->rows) : 0;
+    put(f, magic, sizeof magic, tmp);
+    put(f, &c->fingerprint, sizeof c->fingerprint, tmp);
+    put(f, &c->n, sizeof c->n, tmp);
+    put(f, &c->s, sizeof c->s, tmp);
+    put(f, &c->res, sizeof c->res, tmp);
+    put(f, c->params, sizeof(float) * c->n, tmp);
+    put(f, c->velocity, sizeof(float) * c->n, tmp);
+    put(f, &rows, sizeof rows, tmp);
+    put(f, c->rows, rows, tmp);
+    if (fflush(f) != 0 || fsync(fileno(f)) != 0 || fclose(f) != 0)
+        util_die("writing checkpoint %s: %s", tmp, strerror(errno));
+    if ((rename(cur, prev) != 0 && errno != ENOENT) || rename(tmp, cur) != 0)
+        util_die("cannot replace checkpoint %s: %s", cur, strerror(errno));
+}
+
+static void get(FILE *f, void *p, size_t bytes, const char *path)
+{
+    if (bytes && fread(p, 1, bytes, f) != bytes)
+        util_die_input("checkpoint %s is truncated or damaged", path);
+}
+
+bool checkpoint_load(const char *dir, int rank, bool prev, const sched_config *cfg, checkpoint *c)
+{
+    char path[4096];
+    path_of(path, sizeof path, dir, rank, prev ? "prev" : "ckpt");
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        if (errno == ENOENT)
+            return false;
+        util_die_input("cannot read checkpoint %s: %s", path, strerror(errno));
+    }
+    char m[sizeof magic];
+    uint64_t fp;
+    size_t n;
+    get(f, m, sizeof m, path);
+    get(f, &fp, sizeof fp, path);
+    get(f, &n, sizeof n, path);
+    if (memcmp(m, magic, sizeof magic) != 0)
+        util_die_input("%s is not a daso-train checkpoint", path);
+    if (fp != c->fingerprint || n != c->n)
+        util_die_input("checkpoint %s is from a run with other settings (model, strategy, ranks, "
+                       "epochs, hyperparameters or seed differ)",
+                       path);
+    get(f, &c->s, sizeof c->s, path);
+    get(f, &c->res, sizeof c->res, path);
+    get(f, c->params, sizeof(float) * n, path);
+    get(f, c->velocity, sizeof(float) * n, path);
+    uint64_t rows;
+    get(f, &rows, sizeof rows, path);
+    if (rows > (1u << 30))
+        util_die_input("checkpoint %s is damaged", path);
+    c->rows = mallocCheck(rows + 1);
+    get(f, c->rows, rows, path);
+    c->rows[rows] = '\0';
+    fclose(f);
+    // pointers in the saved structs are meaningless here: take the current run's
+    c->s.cfg = *cfg;
+    c->s.strat = sched_find_strategy(cfg->strategy);
+    return true;
+}

@@ -1,0 +1,329 @@
+// mpi_backend.c: see mpi_backend.h.
+#include "mpi_backend.h"
+
+#include <math.h>   // NAN
+#include <stdlib.h> // free
+#include <string.h> // memcpy
+
+#include "chunk.h"     // chunk_count, chunk_get
+#include "merge.h"     // merge_apply
+#include "mpi_check.h" // mpiCheck
+#include "mpi_fmt.h"   // mpi_fmt_type_op
+#include "util.h"      // mallocCheck, util_die, util_die_input
+#include "volume.h"    // volume_allreduce, volume_ring_allreduce, volume_hier_allreduce
+
+static int as_int(size_t n)
+{
+    if (n > 2147483647u)
+        util_die("message of %zu elements is larger than MPI's int count", n);
+    return (int)n;
+}
+
+// ----------------------------------------------------------------------------
+// collectives on the parameter or gradient vector
+
+// x := sum over comm of x, travelling in format fmt (16-bit: rounded on the way, as on a wire).
+static void allreduce_fmt(mpi_ctx *c, float *x, size_t n, floatfmt fmt, MPI_Comm comm)
+{
+    MPI_Datatype type;
+    MPI_Op op;
+    mpi_fmt_type_op(fmt, &type, &op);
+    if (fmt == FMT_FP32) {
+        mpiCheck(MPI_Allreduce(MPI_IN_PLACE, x, as_int(n), type, op, comm));
+        return;
+    }
+    floatfmt_pack(fmt, x, c->stage, n);
+    mpiCheck(MPI_Allreduce(MPI_IN_PLACE, c->stage, as_int(n), type, op, comm));
+    floatfmt_unpack(fmt, c->stage, x, n);
+}
+
+// Hierarchical: reduce-scatter in the node, allreduce of the slice across nodes, allgather.
+static void hier_allreduce_fmt(mpi_ctx *c, float *x, size_t n, floatfmt fmt)
+{
+    MPI_Datatype type;
+    MPI_Op op;
+    mpi_fmt_type_op(fmt, &type, &op);
+    const size_t esz = floatfmt_bytes(fmt);
+    char *buf = fmt == FMT_FP32 ? (char *)x : c->stage;
+    if (fmt != FMT_FP32)
+        floatfmt_pack(fmt, x, buf, n);
+    char *mine = buf + (size_t)c->displs[c->local] * esz;
+    mpiCheck(MPI_Reduce_scatter(MPI_IN_PLACE, buf, c->counts, type, op, c->node_comm));
+    // MPI_IN_PLACE reduce-scatter leaves the rank's slice at the start of buf
+    memmove(mine, buf, (size_t)c->counts[c->local] * esz);
+    mpiCheck(MPI_Allreduce(MPI_IN_PLACE, mine, c->counts[c->local], type, op, c->cross_comm));
+    mpiCheck(MPI_Allgatherv(MPI_IN_PLACE, 0, type, buf, c->counts, c->displs, type, c->node_comm));
+    if (fmt != FMT_FP32)
+        floatfmt_unpack(fmt, buf, x, n);
+}
+
+static void scale(float *x, size_t n, float s)
+{
+    for (size_t i = 0; i < n; i++)
+        x[i] *= s;
+}
+
+// Makes progress on the global message in flight (MPICH progresses inside MPI calls).
+static void progress(mpi_ctx *c)
+{
+    if (c->n_reqs == 0)
+        return;
+    int done = 0;
+    mpiCheck(MPI_Testall(c->n_reqs, c->reqs, &done, MPI_STATUSES_IGNORE));
+}
+
+// ----------------------------------------------------------------------------
+// the backend functions
+
+static double mpi_clock(void *ctx)
+{
+    return MPI_Wtime() - ((mpi_ctx *)ctx)->t0;
+}
+
+// Gathers the batch-th batch of this rank's shard of the epoch's shuffled order.
+static void load_batch(mpi_ctx *c, int epoch, int batch)
+{
+    const mnist_set *d = c->setup.train;
+    if (c->order_epoch != epoch) {
+        mnist_epoch_order(d->n, c->setup.seed, epoch, c->order);
+        c->order_epoch = epoch;
+    }
+    const int px = d->rows * d->cols, b = c->setup.batch;
+    for (int i = 0; i < b; i++) {
+        int k = c->order[c->shard_first + batch * b + i];
+        memcpy(c->x + (size_t)i * px, d->images + (size_t)k * px, sizeof(float) * (size_t)px);
+        c->y[i] = d->labels[k];
+    }
+}
+
+static double mpi_train_batch(void *ctx, events *ev, int epoch, int batch, plan_grad grad,
+                              floatfmt fmt)
+{
+    mpi_ctx *c = ctx;
+    c->last_epoch = epoch;
+    c->last_batch = batch;
+    progress(c);
+    double t0 = mpi_clock(c);
+    load_batch(c, epoch, batch);
+    c->opt.lr = sgd_lr_schedule(c->setup.lr, c->world, epoch + (double)batch / c->batches,
+                                c->setup.lr_warmup_epochs);
+    double loss = net_forward_backward(c->model, c->x, c->y, c->setup.batch);
+    events_add(ev, EV_COMPUTE, "forward-backward", t0, mpi_clock(c), 0, 0);
+    progress(c);
+    if (grad == GRAD_NONE)
+        return loss;
+
+    float *g = net_grads(c->model);
+    const size_t n = net_param_count(c->model);
+    const double bytes = (double)n * floatfmt_bytes(fmt);
+    double t1 = mpi_clock(c);
+    volume v;
+    if (grad == GRAD_NODE) {
+        allreduce_fmt(c, g, n, fmt, c->node_comm);
+        scale(g, n, 1.0f / c->gpus_per_node);
+        v = (volume){volume_allreduce(bytes, c->gpus_per_node), 0};
+    } else if (grad == GRAD_WORLD) {
+        allreduce_fmt(c, g, n, fmt, MPI_COMM_WORLD);
+        scale(g, n, 1.0f / c->world);
+        v = volume_ring_allreduce(bytes, c->nodes, c->gpus_per_node);
+    } else {
+        hier_allreduce_fmt(c, g, n, fmt);
+        scale(g, n, 1.0f / c->world);
+        v = volume_hier_allreduce(bytes, c->nodes, c->gpus_per_node);
+    }
+    events_add(ev, grad == GRAD_NODE ? EV_LOCAL : EV_GLOBAL, "gradient allreduce", t1,
+               mpi_clock(c), v.local, v.global);
+    return loss;
+}
+
+static void mpi_optimizer_step(void *ctx)
+{
+    mpi_ctx *c = ctx;
+    sgd_step(&c->opt, net_params(c->model), net_grads(c->model));
+}
+
+static void mpi_global_start(void *ctx, floatfmt fmt, size_t chunk_elems)
+{
+    mpi_ctx *c = ctx;
+    const float *x = net_params(c->model);
+    const size_t n = net_param_count(c->model);
+    if (c->n_reqs != 0)
+        util_die("rank %d: a global message is already in flight", c->rank);
+    long bad = floatfmt_find_nan(x, n);
+    if (bad >= 0)
+        util_die("rank %d: parameter %ld is NaN before the global sync of epoch %d batch %d: "
+                 "training diverged (try a lower --lr)",
+                 c->rank, bad, c->last_epoch, c->last_batch);
+    floatfmt_pack(fmt, x, c->send_buf, n);
+    c->send_fmt = fmt;
+    MPI_Datatype type;
+    MPI_Op op;
+    mpi_fmt_type_op(fmt, &type, &op);
+    const size_t k = chunk_count(n, chunk_elems), esz = floatfmt_bytes(fmt);
+    if ((int)k > c->reqs_cap) {
+        free(c->reqs);
+        c->reqs = mallocCheck(sizeof(MPI_Request) * k);
+        c->reqs_cap = (int)k;
+    }
+    for (size_t i = 0; i < k; i++) {
+        size_t off, len;
+        chunk_get(n, chunk_elems, i, &off, &len);
+        mpiCheck(MPI_Iallreduce(MPI_IN_PLACE, (char *)c->send_buf + off * esz, as_int(len), type,
+                                op, c->cross_comm, &c->reqs[i]));
+    }
+    c->n_reqs = (int)k;
+}
+
+static void mpi_global_finish(void *ctx, double w_local, double w_sum)
+{
+    mpi_ctx *c = ctx;
+    if (c->n_reqs == 0)
+        util_die("rank %d: global finish without a message in flight", c->rank);
+    mpiCheck(MPI_Waitall(c->n_reqs, c->reqs, MPI_STATUSES_IGNORE));
+    c->n_reqs = 0;
+    merge_apply(net_params(c->model), c->send_buf, c->send_fmt, net_param_count(c->model), w_local,
+                w_sum);
+}
+
+static void mpi_node_bcast(void *ctx, int root)
+{
+    mpi_ctx *c = ctx;
+    mpiCheck(MPI_Bcast(net_params(c->model), as_int(net_param_count(c->model)), MPI_FLOAT, root,
+                       c->node_comm));
+}
+
+static void mpi_world_param_avg(void *ctx, floatfmt fmt)
+{
+    mpi_ctx *c = ctx;
+    float *x = net_params(c->model);
+    const size_t n = net_param_count(c->model);
+    hier_allreduce_fmt(c, x, n, fmt);
+    scale(x, n, 1.0f / c->world);
+}
+
+static double mpi_world_mean(void *ctx, double x)
+{
+    mpi_ctx *c = ctx;
+    mpiCheck(MPI_Allreduce(MPI_IN_PLACE, &x, 1, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD));
+    return x / c->world;
+}
+
+static void mpi_stats_sum(void *ctx, double *v, int n)
+{
+    mpi_ctx *c = ctx;
+    if (c->rank == 0)
+        mpiCheck(MPI_Reduce(MPI_IN_PLACE, v, n, MPI_DOUBLE, MPI_SUM, 0, MPI_COMM_WORLD));
+    else
+        mpiCheck(MPI_Reduce(v, NULL, n, MPI_DOUBLE, MPI_SUM, 0, MPI_COMM_WORLD));
+}
+
+// Accuracy on the test set, each rank evaluating its share (the replicas are identical at an
+// epoch's end for every strategy).
+static double mpi_evaluate(void *ctx)
+{
+    mpi_ctx *c = ctx;
+    const mnist_set *t = c->setup.test;
+    int first, count;
+    mnist_shard(t->n, c->rank, c->world, &first, &count);
+    const int px = t->rows * t->cols;
+    double counts[2] = {0, (double)count};
+    for (int i = 0; i < count; i += c->setup.batch) {
+        int b = count - i < c->setup.batch ? count - i : c->setup.batch;
+        counts[0] += net_evaluate(c->model, t->images + (size_t)(first + i) * px,
+                                  t->labels + first + i, b, NULL);
+    }
+    mpiCheck(MPI_Allreduce(MPI_IN_PLACE, counts, 2, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD));
+    return counts[1] > 0 ? counts[0] / counts[1] : NAN;
+}
+
+// ----------------------------------------------------------------------------
+// set-up
+
+// Node and local rank: from --gpus-per-node, or from the shared-memory domains, which must then
+// be equal in size and hold consecutive ranks.
+static void split_nodes(mpi_ctx *c)
+{
+    if (c->setup.gpus_per_node > 0) {
+        c->gpus_per_node = c->setup.gpus_per_node;
+        if (c->world % c->gpus_per_node != 0)
+            util_die_input("%d ranks cannot form nodes of --gpus-per-node %d (not a multiple)",
+                           c->world, c->gpus_per_node);
+    } else {
+        MPI_Comm shm;
+        mpiCheck(MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, c->rank, MPI_INFO_NULL,
+                                     &shm));
+        int size, local, ok;
+        mpiCheck(MPI_Comm_size(shm, &size));
+        mpiCheck(MPI_Comm_rank(shm, &local));
+        mpiCheck(MPI_Comm_free(&shm));
+        int placed = local == c->rank % size && c->world % size == 0;
+        int sizes[2] = {size, -size};
+        mpiCheck(MPI_Allreduce(MPI_IN_PLACE, sizes, 2, MPI_INT, MPI_MAX, MPI_COMM_WORLD));
+        mpiCheck(MPI_Allreduce(&placed, &ok, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD));
+        if (sizes[0] != -sizes[1] || !ok)
+            util_die_input("ranks are not placed node by node with the same count on every node; "
+                           "use a block placement or --gpus-per-node");
+        c->gpus_per_node = size;
+    }
+    c->nodes = c->world / c->gpus_per_node;
+    c->node = c->rank / c->gpus_per_node;
+    c->local = c->rank % c->gpus_per_node;
+    mpiCheck(MPI_Comm_split(MPI_COMM_WORLD, c->node, c->local, &c->node_comm));
+    mpiCheck(MPI_Comm_split(MPI_COMM_WORLD, c->local, c->node, &c->cross_comm));
+}
+
+void mpi_backend_init(mpi_ctx *c, const mpi_setup *s, backend *be)
+{
+    *c = (mpi_ctx){.setup = *s, .order_epoch = -1};
+    mpiCheck(MPI_Comm_rank(MPI_COMM_WORLD, &c->rank));
+    mpiCheck(MPI_Comm_size(MPI_COMM_WORLD, &c->world));
+    split_nodes(c);
+    int shard_total = s->train->n / c->world;
+    c->batches = shard_total / s->batch;
+    if (c->batches < 1)
+        util_die_input("%d training examples over %d ranks give less than one batch of %d",
+                       s->train->n, c->world, s->batch);
+    mnist_shard(s->train->n, c->rank, c->world, &c->shard_first, &c->shard_count);
+
+    c->model = net_create(s->model, s->batch);
+    net_init_params(c->model, s->seed); // identical on every rank
+    const size_t n = net_param_count(c->model);
+    sgd_init(&c->opt, n, s->lr, s->momentum, s->weight_decay);
+    c->order = mallocCheck(sizeof(int) * (size_t)s->train->n);
+    const int px = s->train->rows * s->train->cols;
+    c->x = mallocCheck(sizeof(float) * (size_t)px * (size_t)s->batch);
+    c->y = mallocCheck((size_t)s->batch);
+    c->stage = mallocCheck(2 * n);
+    c->send_buf = mallocCheck(4 * n);
+    c->counts = mallocCheck(sizeof(int) * (size_t)c->gpus_per_node);
+    c->displs = mallocCheck(sizeof(int) * (size_t)c->gpus_per_node);
+    for (int g = 0, off = 0; g < c->gpus_per_node; g++) {
+        c->counts[g] = as_int(n / (size_t)c->gpus_per_node + ((size_t)g < n % (size_t)c->gpus_per_node));
+        c->displs[g] = off;
+        off += c->counts[g];
+    }
+    c->t0 = MPI_Wtime();
+    *be = (backend){.ctx = c, .rank = c->rank, .world = c->world,
+                    .gpus_per_node = c->gpus_per_node, .params = n, .clock = mpi_clock,
+                    .train_batch = mpi_train_batch, .optimizer_step = mpi_optimizer_step,
+                    .global_start = mpi_global_start, .global_finish = mpi_global_finish,
+                    .node_bcast = mpi_node_bcast, .world_param_avg = mpi_world_param_avg,
+                    .world_mean = mpi_world_mean, .stats_sum = mpi_stats_sum,
+                    .evaluate = mpi_evaluate};
+}
+
+void mpi_backend_free(mpi_ctx *c)
+{
+    mpiCheck(MPI_Comm_free(&c->node_comm));
+    mpiCheck(MPI_Comm_free(&c->cross_comm));
+    net_free(c->model);
+    sgd_free(&c->opt);
+    free(c->order);
+    free(c->x);
+    free(c->y);
+    free(c->stage);
+    free(c->send_buf);
+    free(c->reqs);
+    free(c->counts);
+    free(c->displs);
+}

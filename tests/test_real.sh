@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# test_real.sh: daso-train under mpiexec on this machine (4 ranks standing for 2 nodes x 2 GPUs,
+# CPU backend). The bf16/fp16 MPI sums are exact; every strategy ends with bitwise identical
+# replicas; DASO (warm-up 1 epoch, no cool-down) brings the MLP to at least 0.85 test accuracy in
+# 4 epochs and within 1 point of sync; a killed rank aborts the job with a clear message and
+# --resume then finishes with exactly the result of an uninterrupted run; bad inputs give one
+# line and a non-zero exit on every rank, without hanging. Run from the project root:
+#   BUILD=build tests/test_real.sh
+set -u
+. "$(dirname "$0")/tap.sh"
+B=${BUILD:-build}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+export MPIR_CVAR_POLLS_BEFORE_YIELD=1 # more ranks than cores: yield instead of spinning
+run() { timeout 600 mpiexec "$@"; }   # a hang fails the test instead of the whole suite
+train=$B/daso-train
+small=(--train-limit 8000 --test-limit 2000)
+acc() { sed -n 's/.*final test accuracy \([0-9.]*\),.*/\1/p' "$1"; }
+
+tap_ok "bf16 and fp16 MPI sums (2 ranks)" run -n 2 "$B/tests/mpi_fmt_check"
+
+# --- accuracy: daso against sync, MLP, 4 epochs on the whole training set
+for s in daso sync; do
+  run -n 4 "$train" --gpus-per-node 2 --model mlp --strategy $s --epochs 4 --warmup-epochs 1 \
+    --cooldown-epochs 0 --quiet --out "$tmp/$s.csv" >"$tmp/$s.out" 2>&1
+  tap_check "$s: replicas bitwise identical at the end" "$(grep -c 'replicas identical' "$tmp/$s.out")" -eq 1
+done
+a=$(acc "$tmp/daso.out") b=$(acc "$tmp/sync.out")
+awk -v a="$a" 'BEGIN { exit !(a >= 0.85) }'; tap_result $? "daso reaches test accuracy >= 0.85 in 4 epochs ($a)"
+awk -v a="$a" -v b="$b" 'BEGIN { d = a - b; exit !(d >= -0.01) }'
+tap_result $? "daso within 1 point of sync ($a vs $b)"
+awk '!/^#/ { d += $11 } END { print d }' "$tmp/daso.csv" >"$tmp/dg"
+awk '!/^#/ { s += $11 } END { print s }' "$tmp/sync.csv" >"$tmp/sg"
+awk -v d="$(cat "$tmp/dg")" -v s="$(cat "$tmp/sg")" 'BEGIN { exit !(d * 4 <= s) }'
+tap_result $? "daso sends at least 4x fewer bytes between nodes than sync ($(cat "$tmp/dg") vs $(cat "$tmp/sg"))"
+tap_check "CSV: one row per epoch with loss and accuracy" "$(awk '!/^#/ && NF == 16' "$tmp/daso.csv" | wc -l)" -eq 4
+
+# --- the other strategies and message formats keep the replicas identical
+for args in "--strategy hier" "--strategy localsgd --localsgd-period 4" \
+            "--strategy sync --sync-format fp16" \
+            "--strategy daso --warmup-epochs 1 --downcast always --downcast-format fp16" \
+            "--strategy daso --warmup-epochs 1 --chunk-elems 50000 --true-staleness"; do
+  # shellcheck disable=SC2086
+  run -n 4 "$train" --gpus-per-node 2 --epochs 2 "${small[@]}" --quiet $args >"$tmp/o" 2>&1
+  tap_check "$args: replicas bitwise identical" "$(grep -c 'replicas identical' "$tmp/o")" -eq 1
+done
+
+# --- a killed rank aborts the job; --resume finishes exactly as an uninterrupted run
+common=(--gpus-per-node 2 --epochs 5 --warmup-epochs 1 --cooldown-epochs 1 "${small[@]}")
+run -n 4 "$train" "${common[@]}" --quiet --out "$tmp/full.csv" >"$tmp/full.out" 2>&1
+DASO_FAULT_KILL=1:2 run -n 4 "$train" "${common[@]}" --checkpoint "$tmp/ck" --out "$tmp/ck.csv" \
+  >"$tmp/killed.out" 2>&1
+rc=$?
+tap_check "killed rank: the job ends with a non-zero status" "$rc" -ne 0 -a "$rc" -ne 124
+tap_check "killed rank: the launcher says a process was killed" "$(grep -ci 'killed\|signal 9' "$tmp/killed.out")" -ge 1
+tap_check "killed rank: no CSV left behind" ! -e "$tmp/ck.csv"
+run -n 4 "$train" "${common[@]}" --checkpoint "$tmp/ck" --resume --out "$tmp/ck.csv" >"$tmp/resumed.out" 2>&1
+# rank 1 died after its checkpoint of epoch 2; the others had written epoch 1 or 2 by then
+first=$(grep -m1 -o '^epoch *[0-9]*' "$tmp/resumed.out" | tr -dc 0-9)
+tap_check "resume: continues from a checkpoint, not from the start (first epoch $first)" \
+  "$(grep -c '(resumed)' "$tmp/resumed.out")" -eq 1 -a "${first:-0}" -ge 2
+hash() { sed -n 's/.*parameter hash \([0-9a-f]*\).*/\1/p' "$1"; }
+tap_check "resume: the same parameters, bit for bit" "$(hash "$tmp/resumed.out")" = "$(hash "$tmp/full.out")"
+cols() { awk '!/^#/ { print $1, $12, $13, $14, $15, $16 }' "$1"; }
+tap_check "resume: the same schedule, losses and accuracies" "$(cols "$tmp/ck.csv")" = "$(cols "$tmp/full.csv")"
+
+# --- bad input: one line, non-zero exit on every rank, no hang
+bad() { # name expected-status command...
+  local name=$1 want=$2; shift 2
+  local out rc lines
+  out=$(timeout 120 mpiexec "$@" 2>&1); rc=$?
+  lines=$(grep -c . <<<"$out")
+  [ "$rc" -eq "$want" ] && [ "$lines" -eq 1 ]
+  tap_result $? "$name (exit $rc, $lines line(s): $(head -c 200 <<<"$out"))"
+}
+mkdir "$tmp/data"
+for f in /usr/share/datasets/fashion-mnist/*.gz; do cp "$f" "$tmp/data/"; done
+head -c 30000 /usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz >"$tmp/data/t10k-images-idx3-ubyte.gz"
+bad "missing data set" 2 -n 4 "$train" --gpus-per-node 2 --data "$tmp/none"
+bad "corrupt data file" 2 -n 4 "$train" --gpus-per-node 2 --data "$tmp/data"
+bad "P not divisible by G" 2 -n 3 "$train" --gpus-per-node 2
+bad "unknown option" 2 -n 4 "$train" --gpus-per-node 2 --fast
+bad "zero epochs" 2 -n 4 "$train" --gpus-per-node 2 --epochs 0
+bad "bad learning rate" 2 -n 4 "$train" --gpus-per-node 2 --lr -1
+bad "DASO with one rank per node" 2 -n 2 "$train" --gpus-per-node 1 --train-limit 1000
+bad "--resume without --checkpoint" 2 -n 2 "$train" --resume
+
+tap_done
