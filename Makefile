@@ -26,7 +26,7 @@ DEBIAN_PACKAGES := libsimgrid-dev mpich libmpich-dev libgsl-dev libopenblas-dev 
 
 .DEFAULT_GOAL := all
 .SECONDARY: # keep object files that only serve as steps
-.PHONY: all deps test check demo bench bench-sim figures install clean banner
+.PHONY: all deps test check demo bench bench-sim bench-real figures install clean banner
 
 # ----------------------------------------------------------------------------
 # detection: each probe runs once, the first time its result is needed
@@ -114,6 +114,12 @@ $(MPI_OBJ): CFLAGS += -Wno-stringop-overflow
 $(BUILD)/daso-train: $(MPI_OBJ) $(WORKLOAD_OBJ) $(CORE_LIB)
 	$(MPICC) $(LDFLAGS) -o $@ $^ -lopenblas -lz -lm
 
+$(BUILD)/real/bench_real.o: CC := $(MPICC)
+$(BUILD)/real/bench_real.o: CFLAGS += -Wno-stringop-overflow
+$(BUILD)/bench-real: $(BUILD)/real/bench_real.o $(BUILD)/real/mpi_check.o $(BUILD)/real/mpi_fmt.o \
+                     $(WORKLOAD_OBJ) $(CORE_LIB)
+	$(MPICC) $(LDFLAGS) -o $@ $^ -lopenblas -lz -lm
+
 # MPI test programs (run by tests/test_real.sh under mpiexec)
 MPI_TESTS := $(BUILD)/tests/mpi_fmt_check
 $(BUILD)/tests/mpi_fmt_check.o: CC := $(MPICC)
@@ -154,7 +160,7 @@ TEST_ARGS = $(foreach t,$(TEST_NAMES),$(if $(call missing,$(t)),SKIP:$(t):$(subs
             tests/test_cli.sh $(if $(filter yes,$(HAVE_SIMGRID)),tests/test_sim.sh,SKIP:test_sim.sh:SIMGRID) \
             $(if $(HAVE_REAL),tests/test_real.sh,SKIP:test_real.sh:MPI$(comma)BLAS$(comma)ZLIB)
 
-all: banner $(PROGRAMS) $(RUNNABLE_TESTS) $(if $(HAVE_REAL),$(MPI_TESTS))
+all: banner $(PROGRAMS) $(RUNNABLE_TESTS) $(if $(HAVE_REAL),$(MPI_TESTS) $(BUILD)/bench-real)
 
 .SECONDEXPANSION:
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $$(TEST_OBJS_$$*) $(CORE_LIB)
@@ -194,7 +200,10 @@ demo:
 	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) experiments/demo
 
-bench: bench-sim
+bench: bench-sim bench-real
+
+bench-real: all
+	@BUILD=$(BUILD) experiments/bench-real
 
 bench-sim: all
 	@BUILD=$(BUILD) experiments/bench-sim

@@ -1,0 +1,176 @@
+// bench_real.c: build/bench-real, the measurements behind `make bench-real`, each a ratio of two
+// figures measured side by side in the same run:
+//   1. the training step's GFLOP/s (forward + backward of the MLP and the CNN, one rank, one BLAS
+//      thread) against OpenBLAS sgemm's GFLOP/s on the MLP's own matrix shapes;
+//   2. the bus bandwidth of the global sync's MPI_Iallreduce (posted, then waited for) against a
+//      plain MPI_Allreduce of the same size, fp32 and bf16 (the user-defined reduction);
+// Run with 2 ranks: mpiexec -n 2 build/bench-real. Prints '#' headers and plain columns.
+#include <stdio.h>  // printf
+#include <stdlib.h> // qsort
+
+#include <cblas.h> // cblas_sgemm, openblas_set_num_threads
+#include <mpi.h>   // MPI_Init, MPI_Wtime
+
+#include "mnist.h"     // mnist_load_limit
+#include "mpi_check.h" // mpiCheck, mpi_check_init
+#include "mpi_fmt.h"   // mpi_fmt_type_op
+#include "net.h"       // net_create, net_forward_backward
+#include "util.h"      // mallocCheck
+
+static int by_value(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double median(double *t, int n)
+{
+    qsort(t, (size_t)n, sizeof *t, by_value);
+    return t[n / 2];
+}
+
+// ----------------------------------------------------------------------------
+// 1. compute
+
+// Median seconds of one forward + backward of a batch.
+static double time_step(net *m, const mnist_set *d, int batch, int reps)
+{
+    double t[64];
+    for (int r = 0; r < reps; r++) {
+        double t0 = MPI_Wtime();
+        net_forward_backward(m, d->images + (size_t)r * batch * NET_INPUTS,
+                             d->labels + (size_t)r * batch, batch);
+        t[r] = MPI_Wtime() - t0;
+    }
+    return median(t, reps);
+}
+
+// sgemm GFLOP/s over the three products of every dense layer of m (forward, weight gradient,
+// input gradient), with the shapes net.c uses.
+static double sgemm_rate_on_dense_layers(const net *m, int batch, int reps)
+{
+    double flops = 0, secs[64];
+    float *a = mallocCheck(sizeof(float) * 1024 * 1024), *b = mallocCheck(sizeof(float) * 1024 * 1024),
+          *c = mallocCheck(sizeof(float) * 1024 * 1024);
+    for (size_t i = 0; i < 1024 * 1024; i++)
+        a[i] = b[i] = 0.001f * (float)(i % 97);
+    for (int r = 0; r < reps; r++) {
+        double t0 = MPI_Wtime();
+        flops = 0;
+        for (int i = 0; i + 1 < net_tensor_count(m); i += 2) {
+            net_tensor w = net_tensor_at(m, i), bias = net_tensor_at(m, i + 1);
+            int out = (int)bias.count, in = (int)(w.count / bias.count);
+            // y = x W^T, dW = dy^T x, dx = dy W
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, batch, out, in, 1, a, in, b, in, 0,
+                        c, out);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, out, in, batch, 1, a, out, b, in, 0,
+                        c, in);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, batch, in, out, 1, a, out, b, in,
+                        0, c, in);
+            flops += 3 * 2.0 * batch * out * in;
+        }
+        secs[r] = MPI_Wtime() - t0;
+    }
+    free(a);
+    free(b);
+    free(c);
+    return flops / median(secs, reps) / 1e9;
+}
+
+static void bench_compute(void)
+{
+    mnist_set d;
+    mnist_load_limit(&d, "/usr/share/datasets/fashion-mnist", "train", 64 * 40);
+    printf("# training step against sgemm (1 rank, 1 BLAS thread, batch 64, median of 30)\n");
+    printf("# model step_ms step_GFLOPs sgemm_GFLOPs_same_shapes ratio\n");
+    const net_kind kinds[2] = {NET_MLP, NET_CNN};
+    for (int k = 0; k < 2; k++) {
+        net *m = net_create(kinds[k], 64);
+        net_init_params(m, 1);
+        time_step(m, &d, 64, 5); // warm the caches
+        double s = time_step(m, &d, 64, 30);
+        double rate = net_flops_per_sample(m) * 64 / s / 1e9;
+        if (kinds[k] == NET_MLP) {
+            double ref = sgemm_rate_on_dense_layers(m, 64, 30);
+            printf("mlp %.3f %.2f %.2f %.2f\n", s * 1e3, rate, ref, rate / ref);
+        } else {
+            printf("cnn %.3f %.2f - - (convolutions: im2col + sgemm; no separate reference)\n",
+                   s * 1e3, rate);
+        }
+        net_free(m);
+    }
+    mnist_free(&d);
+}
+
+// ----------------------------------------------------------------------------
+// 2. communication
+
+static double time_allreduce(void *buf, int n, floatfmt fmt, int nonblocking, int reps)
+{
+    MPI_Datatype type;
+    MPI_Op op;
+    mpi_fmt_type_op(fmt, &type, &op);
+    double t[64];
+    for (int r = 0; r < reps; r++) {
+        mpiCheck(MPI_Barrier(MPI_COMM_WORLD));
+        double t0 = MPI_Wtime();
+        if (nonblocking) {
+            MPI_Request q;
+            mpiCheck(MPI_Iallreduce(MPI_IN_PLACE, buf, n, type, op, MPI_COMM_WORLD, &q));
+            mpiCheck(MPI_Wait(&q, MPI_STATUS_IGNORE));
+        } else {
+            mpiCheck(MPI_Allreduce(MPI_IN_PLACE, buf, n, type, op, MPI_COMM_WORLD));
+        }
+        t[r] = MPI_Wtime() - t0;
+    }
+    double mine = median(t, reps), slowest;
+    mpiCheck(MPI_Allreduce(&mine, &slowest, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD));
+    return slowest;
+}
+
+static void bench_comm(int rank, int size)
+{
+    if (rank == 0) {
+        printf("# global sync: MPI_Iallreduce + MPI_Wait against MPI_Allreduce (%d ranks, median "
+               "of 15)\n",
+               size);
+        printf("# elements format bytes allreduce_busbw_GBps iallreduce_busbw_GBps ratio\n");
+    }
+    const int sizes[3] = {235146, 4000000, 25557032}; // the MLP, a mid size, ResNet-50
+    const floatfmt fmts[2] = {FMT_FP32, FMT_BF16};
+    void *buf = mallocCheck(4 * (size_t)sizes[2]);
+    for (size_t i = 0; i < (size_t)sizes[2]; i++)
+        ((float *)buf)[i] = 0; // zero sums stay zero in every format
+    for (int s = 0; s < 3; s++)
+        for (int f = 0; f < 2; f++) {
+            int n = sizes[s];
+            double bytes = (double)n * floatfmt_bytes(fmts[f]);
+            time_allreduce(buf, n, fmts[f], 0, 2);
+            double tb = time_allreduce(buf, n, fmts[f], 0, 15);
+            double tn = time_allreduce(buf, n, fmts[f], 1, 15);
+            double factor = 2.0 * (size - 1) / size / 1e9;
+            if (rank == 0)
+                printf("%d %s %.0f %.3f %.3f %.3f\n", n, floatfmt_name(fmts[f]), bytes,
+                       bytes / tb * factor, bytes / tn * factor, tb / tn);
+        }
+    free(buf);
+}
+
+int main(int argc, char **argv)
+{
+    util_prog = "bench-real";
+    MPI_Init(&argc, &argv);
+    mpi_check_init();
+    mpi_fmt_init();
+    openblas_set_num_threads(1);
+    int rank, size;
+    mpiCheck(MPI_Comm_rank(MPI_COMM_WORLD, &rank));
+    mpiCheck(MPI_Comm_size(MPI_COMM_WORLD, &size));
+    if (rank == 0)
+        bench_compute();
+    mpiCheck(MPI_Barrier(MPI_COMM_WORLD));
+    bench_comm(rank, size);
+    mpi_fmt_free();
+    MPI_Finalize();
+    return 0;
+}
