@@ -1,7 +1,7 @@
 // comm.c: see comm.h.
 #include "comm.h"
 
-#include <math.h>   // ceil, log2
+#include <math.h>   // ceil, log2, INFINITY
 #include <stdio.h>  // snprintf
 #include <stdlib.h> // free
 
@@ -45,8 +45,9 @@ void sim_comm_init(sim_comm *c, int n, const int *ranks)
     c->rank = mallocCheck(sizeof(int) * (size_t)n);
     for (int i = 0; i < n; i++)
         c->rank[i] = ranks[i];
-    c->lat_known = false;
+    c->routes_known = false;
     c->max_lat = 0;
+    c->min_bw = INFINITY;
 }
 
 void sim_comm_free(sim_comm *c)
@@ -109,19 +110,35 @@ static sg_comm_t get(sim_net *w, int me, sim_channel ch)
     return sg_mailbox_get_async(w->mbox[me * SIM_CHANNELS + ch], &got);
 }
 
-// Route latencies can only be queried once the simulation runs (SimGrid 3.32 crashes on
-// Dijkstra zones before): done by the first member that needs them.
+// Routes can only be queried once the simulation runs (SimGrid 3.32 crashes on Dijkstra zones
+// before): done by the first member that needs them.
+static void ring_routes(sim_net *w, sim_comm *c)
+{
+    if (c->routes_known)
+        return;
+    for (int i = 0; i < c->n; i++) {
+        sg_host_t from = w->host[c->rank[i]], to = w->host[c->rank[(i + 1) % c->n]];
+        double l = sg_host_get_route_latency(from, to), b = sg_host_get_route_bandwidth(from, to);
+        if (l > c->max_lat)
+            c->max_lat = l;
+        if (b < c->min_bw)
+            c->min_bw = b;
+    }
+    c->routes_known = true;
+}
+
 static double ring_latency(sim_net *w, sim_comm *c)
 {
-    if (!c->lat_known) {
-        for (int i = 0; i < c->n; i++) {
-            double l = sg_host_get_route_latency(w->host[c->rank[i]], w->host[c->rank[(i + 1) % c->n]]);
-            if (l > c->max_lat)
-                c->max_lat = l;
-        }
-        c->lat_known = true;
-    }
+    ring_routes(w, c);
     return c->max_lat;
+}
+
+double sim_allreduce_time(sim_net *w, sim_comm *c, double bytes)
+{
+    if (c->n < 2)
+        return 0;
+    ring_routes(w, c);
+    return 2.0 * (c->n - 1) * (c->max_lat + bytes / c->n / c->min_bw);
 }
 
 // `steps` ring steps of `chunk` bytes to the right neighbour, receiving as many from the left.

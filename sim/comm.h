@@ -41,8 +41,9 @@ typedef struct {
 typedef struct {
     int n;          // members
     int *rank;      // world ranks, in ring order
-    double max_lat; // largest route latency between ring neighbours, found on first use
-    bool lat_known;
+    double max_lat; // largest route latency between ring neighbours, found on first use ...
+    double min_bw;  // ... and smallest route bandwidth
+    bool routes_known;
 } sim_comm;
 
 void sim_net_init(sim_net *w, int world, int gpus_per_node, sim_fidelity fidelity,
@@ -75,6 +76,11 @@ void sim_hier_allreduce(sim_net *w, sim_comm *node, int me_node, sim_comm *cross
 void sim_bcast(sim_net *w, sim_comm *c, int me, int root, sim_channel ch, double bytes);
 // Pipelined ring broadcast from member 0 (collective benchmark mode).
 void sim_ring_bcast(sim_net *w, sim_comm *c, int me, sim_channel ch, double bytes);
+// The alpha-beta time of a ring allreduce of `bytes` over c when nothing else uses its links:
+// 2(n-1) steps of (largest neighbour latency + bytes/n / smallest neighbour bandwidth). Equals
+// what sim_allreduce() simulates on uncontended links (tests/test_sim.sh).
+double sim_allreduce_time(sim_net *w, sim_comm *c, double bytes);
+
 // Allreduce of a few bytes (a loss): only latency matters, 2 ceil(log2 n) steps (recursive
 // doubling), one message per member.
 void sim_small_allreduce(sim_net *w, sim_comm *c, int me, sim_channel ch);

@@ -53,6 +53,8 @@ static void usage(FILE *f)
             "  --fidelity flow|step  collectives as one flow per ring edge (flow) or every ring\n"
             "                        step as messages (step, slow at scale) (flow)\n"
             "  --ddp-bucket-mb X     node-local gradient buckets of daso and localsgd (25)\n"
+            "  --exact-local         simulate node-local gradient allreduces message by message\n"
+            "                        instead of in closed form (same result, slower)\n"
             "  --out F               per-epoch CSV\n"
             "  --trace F             Chrome trace JSON, one track per GPU\n"
             "  --breakdown F         per-batch time breakdown of GPU 0\n"
@@ -131,7 +133,7 @@ int main(int argc, char **argv)
     int n_sizes = 0, epochs = 0, nodes = 0;
     sim_fidelity fidelity = FIDELITY_FLOW;
     double ddp_bucket = 25e6;
-    bool quiet = false;
+    bool quiet = false, exact_local = false;
     for (int i = 1; i < argc;) {
         int used = sched_config_option(&c, argc, argv, i);
         if (used) {
@@ -139,8 +141,11 @@ int main(int argc, char **argv)
             continue;
         }
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (strcmp(a, "--quiet") == 0) {
-            quiet = true;
+        if (strcmp(a, "--quiet") == 0 || strcmp(a, "--exact-local") == 0) {
+            if (a[2] == 'q')
+                quiet = true;
+            else
+                exact_local = true;
             i++;
             continue;
         }
@@ -238,7 +243,7 @@ int main(int argc, char **argv)
         trace_begin(&t, tr.f);
     }
     sim_setup s = {.cfg = c, .model = &m, .loss = loss, .hosts = hosts, .fidelity = fidelity,
-                   .ddp_bucket_bytes = ddp_bucket, .csv = out ? csv.f : NULL,
+                   .ddp_bucket_bytes = ddp_bucket, .analytic_local = !exact_local, .csv = out ? csv.f : NULL,
                    .breakdown = breakdown ? bd.f : NULL, .trace = trace_path ? &t : NULL,
                    .progress = !quiet};
     double wall0 = util_wall_seconds();

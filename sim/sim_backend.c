@@ -134,6 +134,30 @@ static void compute(sim_rank *r, double seconds)
     sg_actor_execute(seconds * r->st->setup->model->ref_gpu_flops);
 }
 
+// Backward with the node-local bucketed allreduce in closed form (sim_backend.h).
+static void node_grads_analytic(sim_rank *r, events *ev, double t0, double bytes)
+{
+    const sim_setup *s = r->st->setup;
+    sim_comm *node = &r->st->c.node[r->node];
+    const double bucket = s->ddp_bucket_bytes;
+    const int k = (int)ceil(bytes / bucket);
+    double t_bwd = simgrid_get_clock();
+    compute(r, s->model->backward_s);
+    const double t1 = simgrid_get_clock(), bwd = t1 - t_bwd;
+    events_add(ev, EV_COMPUTE, "forward-backward", t0, t1, 0, 0);
+    double done = t_bwd, ready = t_bwd;
+    for (int i = 0; i < k; i++) {
+        double b = i < k - 1 ? bucket : bytes - bucket * (k - 1);
+        ready += bwd * b / bytes;
+        done = (ready > done ? ready : done) + sim_allreduce_time(&r->st->net, node, b);
+        r->st->net.sent_local[r->rank] += 2.0 * (node->n - 1) / node->n * b; // what the ring carries
+    }
+    if (done > t1)
+        sg_actor_sleep_for(done - t1);
+    events_add(ev, EV_LOCAL, "gradient allreduce (exposed)", t1, simgrid_get_clock(),
+               volume_allreduce(bytes, node->n), 0);
+}
+
 static double sim_train_batch(void *ctx, events *ev, int epoch, int batch, plan_grad grad,
                               floatfmt fmt)
 {
@@ -150,6 +174,10 @@ static double sim_train_batch(void *ctx, events *ev, int epoch, int batch, plan_
     }
     // backward in buckets; each bucket's reduction starts as soon as its gradients are ready
     const double bytes = m->params * floatfmt_bytes(fmt);
+    if (grad == GRAD_NODE && s->analytic_local) {
+        node_grads_analytic(r, ev, t0, bytes);
+        return s->loss[epoch];
+    }
     const double bucket = grad == GRAD_NODE ? s->ddp_bucket_bytes : s->cfg.bucket_bytes;
     const int k = (int)ceil(bytes / bucket);
     const req_kind kind = grad == GRAD_NODE ? REQ_NODE : grad == GRAD_WORLD ? REQ_WORLD : REQ_HIER;

@@ -5,6 +5,12 @@
 // model profile: the profile's seconds on its reference GPU, scaled by reference FLOP/s over the
 // host's speed.
 //
+// Fast path (analytic_local, on by default): the node-local gradient allreduce of DASO and local
+// SGD runs over the node's NVLink pairs, which nothing else uses while it runs, so its bucketed
+// timeline (bucket i starts when its gradients are ready and the previous bucket is done) is
+// computed in closed form instead of simulated message by message. tests/test_sim.sh checks it
+// gives the simulated result; --exact-local switches it off.
+//
 //   sim_setup s = {...};          // configuration, profile, losses, platform hosts, outputs
 //   sim_run(&s, &result);         // creates the actors, simgrid_run(), fills result
 #ifndef DASO_SIM_BACKEND_H
@@ -28,6 +34,7 @@ typedef struct {
     sg_host_t *hosts;          // one per rank, node-contiguous
     sim_fidelity fidelity;
     double ddp_bucket_bytes;   // node-local gradient buckets of DASO and local SGD (DDP: 25 MB)
+    bool analytic_local;       // node-local gradient allreduces in closed form (see below)
     FILE *csv, *breakdown;     // per-epoch rows and per-batch breakdown of rank 0 (NULL: none)
     trace *trace;              // Chrome trace of every rank (NULL: none)
     bool progress;             // progress line on stderr

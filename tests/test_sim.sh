@@ -63,6 +63,15 @@ tap_check "daso: the middle epoch cycles at (4,1,1)" "$(awk '!/^#/ && $1 == 1 { 
 awk '!/^#/ { d[FILENAME] += $11 } END { exit !(d[ARGV[1]] < d[ARGV[2]]) }' "$tmp/daso.csv" "$tmp/sync.csv"
 tap_result $? "daso sends fewer bytes between nodes than sync"
 
+# --- the closed-form node-local allreduce gives the simulated result (daso and localsgd use it)
+for s in daso localsgd; do
+  "$sim" "${run[@]}" --strategy $s --exact-local --out "$tmp/$s-exact.csv" >/dev/null
+  paste "$tmp/$s.csv" "$tmp/$s-exact.csv" | awk '!/^#/ { n = NF / 2
+    for (i = 5; i <= n; i++) if ($i != $(i + n) && ($i - $(i + n)) ^ 2 > 1e-14 * $i ^ 2) bad = 1 }
+    END { exit bad }'
+  tap_result $? "$s: node-local allreduce in closed form = simulated message by message (every CSV column to 1e-7)"
+done
+
 # --- DASO with warm-up covering every epoch: every epoch is the same blocking schedule
 "$sim" "${run[@]}" --strategy daso --warmup-epochs 3 --cooldown-epochs 0 --out "$tmp/warm.csv" \
   --breakdown "$tmp/warm.bd" >/dev/null
