@@ -178,11 +178,13 @@ int main(int argc, char **argv)
             continue;
         }
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (strcmp(a, "--resume") == 0 || strcmp(a, "--quiet") == 0) {
-            if (a[2] == 'r')
-                do_resume = true;
-            else
-                state.quiet = true;
+        if (strcmp(a, "--resume") == 0) {
+            do_resume = true;
+            i++;
+            continue;
+        }
+        if (strcmp(a, "--quiet") == 0) {
+            state.quiet = true;
             i++;
             continue;
         }

@@ -141,11 +141,13 @@ int main(int argc, char **argv)
             continue;
         }
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (strcmp(a, "--quiet") == 0 || strcmp(a, "--exact-local") == 0) {
-            if (a[2] == 'q')
-                quiet = true;
-            else
-                exact_local = true;
+        if (strcmp(a, "--quiet") == 0) {
+            quiet = true;
+            i++;
+            continue;
+        }
+        if (strcmp(a, "--exact-local") == 0) {
+            exact_local = true;
             i++;
             continue;
         }
