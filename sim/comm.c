@@ -6,6 +6,7 @@
 #include <stdlib.h> // free
 
 #include <simgrid/actor.h>   // sg_actor_sleep_for
+#include <simgrid/barrier.h> // sg_barrier_init, sg_barrier_wait
 #include <simgrid/comm.h>    // sg_comm_wait_all
 #include <simgrid/host.h>    // sg_host_get_route_latency
 #include <simgrid/mailbox.h> // sg_mailbox_put_async, sg_mailbox_get_async
@@ -48,10 +49,20 @@ void sim_comm_init(sim_comm *c, int n, const int *ranks)
     c->routes_known = false;
     c->max_lat = 0;
     c->min_bw = INFINITY;
+    for (int k = 0; k < SIM_ACTOR_KINDS; k++)
+        c->bar[k] = sg_barrier_init((unsigned)n);
+}
+
+void sim_comm_meet(sim_comm *c, sim_channel ch)
+{
+    if (c->n > 1)
+        sg_barrier_wait(c->bar[ch / SIM_ACTOR_KINDS]);
 }
 
 void sim_comm_free(sim_comm *c)
 {
+    for (int k = 0; k < SIM_ACTOR_KINDS; k++)
+        sg_barrier_destroy(c->bar[k]);
     free(c->rank);
 }
 
@@ -154,6 +165,7 @@ static void ring_pass(sim_net *w, sim_comm *c, int me, sim_channel ch, double ch
         }
         return;
     }
+    sim_comm_meet(c, ch);
     sg_comm_t io[2] = {put(w, self, right, ch, chunk * steps), get(w, self, ch)};
     sg_comm_wait_all(io, 2);
     // the flow paid one route latency; a ring step waits for its slowest edge every step
@@ -228,6 +240,7 @@ void sim_small_allreduce(sim_net *w, sim_comm *c, int me, sim_channel ch)
         return;
     const int self = c->rank[me], right = c->rank[(me + 1) % c->n];
     int steps = 2 * (int)ceil(log2(c->n));
+    sim_comm_meet(c, ch);
     sg_comm_t io[2] = {put(w, self, right, ch, 8), get(w, self, ch)};
     sg_comm_wait_all(io, 2);
     sg_actor_sleep_for((steps - 1) * ring_latency(w, c));

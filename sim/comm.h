@@ -9,12 +9,15 @@
 // Every message goes to a mailbox owned by (receiver, channel); a channel is used by one actor
 // kind of a rank and one communicator kind, so on each mailbox messages come from one sender in
 // order and can never be matched with the wrong collective.
+// A reduction needs every member's data: in flow fidelity a collective first waits for all its
+// members (a barrier, free in simulated time), so a late member delays everyone as in a real
+// ring; step fidelity gets this from the steps themselves.
 #ifndef DASO_SIM_COMM_H
 #define DASO_SIM_COMM_H
 
 #include <stdbool.h> // bool
 
-#include <simgrid/forward.h> // sg_host_t, sg_mailbox_t
+#include <simgrid/forward.h> // sg_host_t, sg_mailbox_t, sg_bar_t
 
 typedef enum { FIDELITY_FLOW, FIDELITY_STEP } sim_fidelity;
 
@@ -28,6 +31,7 @@ typedef enum {
 #define CH_NODE 0 // add to a kind's first channel to pick the communicator kind
 #define CH_CROSS 1
 #define CH_WORLD 2
+#define SIM_ACTOR_KINDS 3 // main, grad, param: channel / SIM_ACTOR_KINDS
 
 typedef struct {
     int world, gpus_per_node;
@@ -44,6 +48,7 @@ typedef struct {
     double max_lat; // largest route latency between ring neighbours, found on first use ...
     double min_bw;  // ... and smallest route bandwidth
     bool routes_known;
+    sg_bar_t bar[SIM_ACTOR_KINDS]; // members of one actor kind meet here
 } sim_comm;
 
 void sim_net_init(sim_net *w, int world, int gpus_per_node, sim_fidelity fidelity,
@@ -76,6 +81,9 @@ void sim_hier_allreduce(sim_net *w, sim_comm *node, int me_node, sim_comm *cross
 void sim_bcast(sim_net *w, sim_comm *c, int me, int root, sim_channel ch, double bytes);
 // Pipelined ring broadcast from member 0 (collective benchmark mode).
 void sim_ring_bcast(sim_net *w, sim_comm *c, int me, sim_channel ch, double bytes);
+// Waits until every member of c of the actor kind of `ch` has arrived (no simulated time).
+void sim_comm_meet(sim_comm *c, sim_channel ch);
+
 // The alpha-beta time of a ring allreduce of `bytes` over c when nothing else uses its links:
 // 2(n-1) steps of (largest neighbour latency + bytes/n / smallest neighbour bandwidth). Equals
 // what sim_allreduce() simulates on uncontended links (tests/test_sim.sh).

@@ -23,6 +23,8 @@ typedef struct {
     sim_net net;
     sim_comms c;
     sim_rank *ranks;
+    double *ready;   // [rank * max_buckets + i]: when bucket i of the rank's gradients was ready
+    int max_buckets;
     sg_bar_t stats_barrier;
     double stats[8];
     driver_result result;
@@ -145,15 +147,28 @@ static void node_grads_analytic(sim_rank *r, events *ev, double t0, double bytes
     compute(r, s->model->backward_s);
     const double t1 = simgrid_get_clock(), bwd = t1 - t_bwd;
     events_add(ev, EV_COMPUTE, "forward-backward", t0, t1, 0, 0);
-    double done = t_bwd, ready = t_bwd;
+    // a bucket's allreduce starts when every GPU of the node has it ready
+    sim_state *st = r->st;
+    double *mine = st->ready + (size_t)r->rank * st->max_buckets, at = t_bwd;
     for (int i = 0; i < k; i++) {
-        double b = i < k - 1 ? bucket : bytes - bucket * (k - 1);
-        ready += bwd * b / bytes;
-        done = (ready > done ? ready : done) + sim_allreduce_time(&r->st->net, node, b);
-        r->st->net.sent_local[r->rank] += 2.0 * (node->n - 1) / node->n * b; // what the ring carries
+        at += bwd * (i < k - 1 ? bucket : bytes - bucket * (k - 1)) / bytes;
+        mine[i] = at;
     }
-    if (done > t1)
-        sg_actor_sleep_for(done - t1);
+    sim_comm_meet(node, CH_GRAD_NODE);
+    double done = 0;
+    for (int i = 0; i < k; i++) {
+        double b = i < k - 1 ? bucket : bytes - bucket * (k - 1), ready = 0;
+        for (int m = 0; m < node->n; m++) {
+            double t = st->ready[(size_t)node->rank[m] * st->max_buckets + i];
+            ready = t > ready ? t : ready;
+        }
+        done = (ready > done ? ready : done) + sim_allreduce_time(&st->net, node, b);
+        st->net.sent_local[r->rank] += 2.0 * (node->n - 1) / node->n * b; // what the ring carries
+    }
+    // every member has read the ready times before anyone overwrites them with the next batch's
+    sim_comm_meet(node, CH_GRAD_NODE);
+    if (done > simgrid_get_clock())
+        sg_actor_sleep_for(done - simgrid_get_clock());
     events_add(ev, EV_LOCAL, "gradient allreduce (exposed)", t1, simgrid_get_clock(),
                volume_allreduce(bytes, node->n), 0);
 }
@@ -316,6 +331,8 @@ void sim_run(const sim_setup *s, sim_result *res)
     const double max_bucket = s->ddp_bucket_bytes < s->cfg.bucket_bytes ? s->ddp_bucket_bytes
                                                                         : s->cfg.bucket_bytes;
     const int grad_cap = (int)ceil(s->model->params * 4 / max_bucket) + 1;
+    st.max_buckets = grad_cap;
+    st.ready = mallocCheck(sizeof(double) * (size_t)world * (size_t)grad_cap);
     const int param_cap =
         (int)chunk_count((size_t)s->model->params, (size_t)s->cfg.chunk_elems) * MAX_PENDING + 1;
 
@@ -360,6 +377,7 @@ void sim_run(const sim_setup *s, sim_result *res)
         }
     }
     free(st.ranks);
+    free(st.ready);
     sim_comms_free(&st.c);
     sg_barrier_destroy(st.stats_barrier);
     sim_net_free(&st.net);
