@@ -63,7 +63,7 @@ status = printf '  %-9s %-13s %s\n' '$(1)' '$(if $(filter off,$(2)),switched off
 
 banner:
 	@echo "DASO toolkit: components"
-	@$(call status,SimGrid,$(HAVE_SIMGRID),daso-sim (simulated clusters))
+	@$(call status,SimGrid,$(HAVE_SIMGRID),daso-sim (simulated clusters; with GSL))
 	@$(call status,MPI,$(HAVE_MPI),daso-train (real training over MPI))
 	@$(call status,GSL,$(HAVE_GSL),analysis statistics)
 	@$(call status,OpenBLAS,$(HAVE_BLAS),networks of daso-train)
@@ -83,13 +83,14 @@ CORE_SRC := core/util.c core/floatfmt.c core/chunk.c core/plateau.c core/plan.c 
 CORE_LIB := $(BUILD)/libdasocore.a
 WORKLOAD_OBJ := $(BUILD)/real/mnist.o $(BUILD)/real/net.o $(BUILD)/real/sgd.o
 
-SIM_SRC := sim/comm.c sim/platform.c sim/profile.c sim/sim_backend.c sim/collective_bench.c \
-           sim/daso_sim.c
+SIM_SRC := sim/comm.c sim/platform.c sim/profile.c sim/variability.c sim/sim_backend.c \
+           sim/collective_bench.c sim/daso_sim.c
+HAVE_SIM = $(if $(filter yes,$(HAVE_SIMGRID)),$(filter yes,$(HAVE_GSL)))
 
 REAL_SRC := real/mpi_check.c real/mpi_fmt.c real/mpi_backend.c real/checkpoint.c real/daso_train.c
 HAVE_REAL = $(if $(filter yes,$(HAVE_MPI)),$(if $(filter yes,$(HAVE_BLAS)),$(filter yes,$(HAVE_ZLIB))))
 
-PROGRAMS = $(BUILD)/daso-plan $(BUILD)/daso-platform $(if $(filter yes,$(HAVE_SIMGRID)),$(BUILD)/daso-sim) \
+PROGRAMS = $(BUILD)/daso-plan $(BUILD)/daso-platform $(if $(HAVE_SIM),$(BUILD)/daso-sim) \
            $(if $(HAVE_REAL),$(BUILD)/daso-train)
 
 $(BUILD)/%.o: %.c
@@ -131,7 +132,7 @@ $(BUILD)/tests/mpi_fmt_check: $(BUILD)/tests/mpi_fmt_check.o $(BUILD)/real/mpi_c
 
 $(BUILD)/sim/%.o: CPPFLAGS += -Isim $(filter -I%,$(SIMGRID_FLAGS))
 $(BUILD)/daso-sim: $(SIM_SRC:%.c=$(BUILD)/%.o) $(CORE_LIB)
-	$(CC) $(LDFLAGS) -o $@ $^ $(SIMGRID_FLAGS) -lm
+	$(CC) $(LDFLAGS) -o $@ $^ $(SIMGRID_FLAGS) -lgsl -lgslcblas -lm
 
 # ----------------------------------------------------------------------------
 # tests: tests/test_X.c is a cmocka program linked with the core library; one that needs more
@@ -157,7 +158,7 @@ comma := ,
 empty :=
 space := $(empty) $(empty)
 TEST_ARGS = $(foreach t,$(TEST_NAMES),$(if $(call missing,$(t)),SKIP:$(t):$(subst $(space),$(comma),$(call missing,$(t))),$(BUILD)/tests/$(t))) \
-            tests/test_cli.sh $(if $(filter yes,$(HAVE_SIMGRID)),tests/test_sim.sh,SKIP:test_sim.sh:SIMGRID) \
+            tests/test_cli.sh $(if $(HAVE_SIM),tests/test_sim.sh,SKIP:test_sim.sh:SIMGRID$(comma)GSL) \
             $(if $(HAVE_REAL),tests/test_real.sh,SKIP:test_real.sh:MPI$(comma)BLAS$(comma)ZLIB)
 
 all: banner $(PROGRAMS) $(RUNNABLE_TESTS) $(if $(HAVE_REAL),$(MPI_TESTS) $(BUILD)/bench-real)

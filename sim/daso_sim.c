@@ -55,6 +55,11 @@ static void usage(FILE *f)
             "  --ddp-bucket-mb X     node-local gradient buckets of daso and localsgd (25)\n"
             "  --exact-local         simulate node-local gradient allreduces message by message\n"
             "                        instead of in closed form (same result, slower)\n"
+            "  --compute-dist D      per-GPU, per-batch compute-time multiplier of mean 1:\n"
+            "                        normal:CV, lognormal:SIGMA, gamma:K or hist:FILE (none)\n"
+            "  --straggler S         gpu:RANK:FACTOR[:FROM:TO] or node:NODE:FACTOR[:FROM:TO],\n"
+            "                        slower by FACTOR in epochs FROM..TO (repeatable)\n"
+            "  --seed S              seed of the compute-time draws (1)\n"
             "  --out F               per-epoch CSV\n"
             "  --trace F             Chrome trace JSON, one track per GPU\n"
             "  --breakdown F         per-batch time breakdown of GPU 0\n"
@@ -134,6 +139,7 @@ int main(int argc, char **argv)
     sim_fidelity fidelity = FIDELITY_FLOW;
     double ddp_bucket = 25e6;
     bool quiet = false, exact_local = false;
+    variability var = {.seed = 1};
     for (int i = 1; i < argc;) {
         int used = sched_config_option(&c, argc, argv, i);
         if (used) {
@@ -173,6 +179,12 @@ int main(int argc, char **argv)
             fidelity = strcmp(v, "step") == 0 ? FIDELITY_STEP : FIDELITY_FLOW;
         } else if (strcmp(a, "--ddp-bucket-mb") == 0)
             ddp_bucket = util_parse_double(v, a, 1e-6, 1e6) * 1e6;
+        else if (strcmp(a, "--compute-dist") == 0)
+            variability_set_dist(&var, util_value(v, a));
+        else if (strcmp(a, "--straggler") == 0)
+            variability_add_straggler(&var, util_value(v, a));
+        else if (strcmp(a, "--seed") == 0)
+            var.seed = (unsigned long)util_parse_long(v, a, 0, 2147483647);
         else if (strcmp(a, "--out") == 0)
             out = util_value(v, a);
         else if (strcmp(a, "--trace") == 0)
@@ -245,7 +257,8 @@ int main(int argc, char **argv)
         trace_begin(&t, tr.f);
     }
     sim_setup s = {.cfg = c, .model = &m, .loss = loss, .hosts = hosts, .fidelity = fidelity,
-                   .ddp_bucket_bytes = ddp_bucket, .analytic_local = !exact_local, .csv = out ? csv.f : NULL,
+                   .ddp_bucket_bytes = ddp_bucket, .analytic_local = !exact_local,
+                   .var = &var, .csv = out ? csv.f : NULL,
                    .breakdown = breakdown ? bd.f : NULL, .trace = trace_path ? &t : NULL,
                    .progress = !quiet};
     double wall0 = util_wall_seconds();
@@ -270,5 +283,6 @@ int main(int argc, char **argv)
            r.sent_local, wall, gpu_batches / (wall > 0 ? wall : 1e-9));
     free(hosts);
     free(loss);
+    variability_free(&var);
     return 0;
 }

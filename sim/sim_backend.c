@@ -52,6 +52,8 @@ struct sim_rank {
     sim_state *st;
     int rank, node, local;
     sim_helper grad, param;
+    gsl_rng *rng;                    // this GPU's compute-time draws
+    double slow;                     // the multiplier of the batch being computed
     int pending_chunks[MAX_PENDING]; // chunks of each message in flight, oldest first
     int n_pending;
     events ev;
@@ -136,6 +138,12 @@ static void compute(sim_rank *r, double seconds)
     sg_actor_execute(seconds * r->st->setup->model->ref_gpu_flops);
 }
 
+// Forward and backward of this batch, slowed by the batch's draw of variability.
+static void compute_pass(sim_rank *r, double seconds)
+{
+    compute(r, seconds * r->slow);
+}
+
 // Backward with the node-local bucketed allreduce in closed form (sim_backend.h).
 static void node_grads_analytic(sim_rank *r, events *ev, double t0, double bytes)
 {
@@ -144,7 +152,7 @@ static void node_grads_analytic(sim_rank *r, events *ev, double t0, double bytes
     const double bucket = s->ddp_bucket_bytes;
     const int k = (int)ceil(bytes / bucket);
     double t_bwd = simgrid_get_clock();
-    compute(r, s->model->backward_s);
+    compute_pass(r, s->model->backward_s);
     const double t1 = simgrid_get_clock(), bwd = t1 - t_bwd;
     events_add(ev, EV_COMPUTE, "forward-backward", t0, t1, 0, 0);
     // a bucket's allreduce starts when every GPU of the node has it ready
@@ -181,9 +189,10 @@ static double sim_train_batch(void *ctx, events *ev, int epoch, int batch, plan_
     const sim_setup *s = r->st->setup;
     const profile *m = s->model;
     double t0 = simgrid_get_clock();
-    compute(r, m->forward_s);
+    r->slow = variability_factor(s->var, r->rng, r->rank, s->cfg.gpus_per_node, epoch);
+    compute_pass(r, m->forward_s);
     if (grad == GRAD_NONE) {
-        compute(r, m->backward_s);
+        compute_pass(r, m->backward_s);
         events_add(ev, EV_COMPUTE, "forward-backward", t0, simgrid_get_clock(), 0, 0);
         return s->loss[epoch];
     }
@@ -198,7 +207,7 @@ static double sim_train_batch(void *ctx, events *ev, int epoch, int batch, plan_
     const req_kind kind = grad == GRAD_NODE ? REQ_NODE : grad == GRAD_WORLD ? REQ_WORLD : REQ_HIER;
     for (int i = 0; i < k; i++) {
         double b = i < k - 1 ? bucket : bytes - bucket * (k - 1);
-        compute(r, m->backward_s * b / bytes);
+        compute_pass(r, m->backward_s * b / bytes);
         helper_post(&r->grad, kind, b);
     }
     double t1 = simgrid_get_clock();
@@ -339,7 +348,8 @@ void sim_run(const sim_setup *s, sim_result *res)
     st.ranks = callocCheck((size_t)world, sizeof(sim_rank));
     for (int i = 0; i < world; i++) {
         sim_rank *r = &st.ranks[i];
-        *r = (sim_rank){.st = &st, .rank = i, .node = i / g, .local = i % g};
+        *r = (sim_rank){.st = &st, .rank = i, .node = i / g, .local = i % g,
+                        .rng = variability_rng(s->var, i)};
         r->be = (backend){.ctx = r, .rank = i, .world = world, .gpus_per_node = g,
                           .params = (size_t)s->model->params, .clock = sim_clock,
                           .train_batch = sim_train_batch, .optimizer_step = sim_optimizer_step,
@@ -366,6 +376,7 @@ void sim_run(const sim_setup *s, sim_result *res)
     for (int i = 0; i < world; i++) {
         res->sent_local += st.net.sent_local[i];
         res->sent_global += st.net.sent_global[i];
+        gsl_rng_free(st.ranks[i].rng);
         sim_helper *helpers[2] = {&st.ranks[i].grad, &st.ranks[i].param};
         for (int k = 0; k < 2; k++) {
             sim_helper *h = helpers[k];

@@ -21,11 +21,12 @@
 
 #include <simgrid/forward.h> // sg_host_t
 
-#include "comm.h"    // sim_fidelity
-#include "driver.h"  // driver_result
-#include "events.h"  // trace
-#include "profile.h" // profile
+#include "comm.h"        // sim_fidelity
+#include "driver.h"      // driver_result
+#include "events.h"      // trace
+#include "profile.h"     // profile
 #include "scheduler.h"   // sched_config
+#include "variability.h" // variability
 
 typedef struct {
     sched_config cfg;          // shape and strategy; last_batch and epochs already set
@@ -35,6 +36,7 @@ typedef struct {
     sim_fidelity fidelity;
     double ddp_bucket_bytes;   // node-local gradient buckets of DASO and local SGD (DDP: 25 MB)
     bool analytic_local;       // node-local gradient allreduces in closed form (see below)
+    const variability *var;    // compute-time variability and stragglers
     FILE *csv, *breakdown;     // per-epoch rows and per-batch breakdown of rank 0 (NULL: none)
     trace *trace;              // Chrome trace of every rank (NULL: none)
     bool progress;             // progress line on stderr

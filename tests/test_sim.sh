@@ -84,6 +84,48 @@ tap_result $? "warm-up over every epoch: every epoch takes the same time"
 awk '!/^#/ && (($2 % 4 == 0) != ($6 > 0) || $5 <= 0) { bad = 1 } END { exit bad }' "$tmp/warm.bd"
 tap_result $? "warm-up over every epoch: GPU 0 waits for its group's blocking sync every 4th batch"
 
+# --- compute-time variability: zero variance changes nothing; the mean synchronous step is the
+# expected maximum of the GPUs' draws; a straggler slows sync by its factor
+"$sim" "${run[@]}" --strategy daso --compute-dist normal:0 --out "$tmp/zero.csv" >/dev/null
+cmp -s "$tmp/daso.csv" "$tmp/zero.csv"; tap_result $? "variability normal:0 = no variability, byte for byte"
+"$B/daso-platform" --nodes 2 --gpus-per-node 2 --nvlink-bw 1e15 --nvlink-lat 0 --hca-bw 1e15 \
+  --hca-lat 0 --out "$tmp/instant.xml"
+cat >"$tmp/tiny.profile" <<'PROFILE'
+name tiny
+description compute only: 0.3 s per batch, 1000 parameters, 4000 batches per epoch on 4 GPUs
+params 1000
+samples_per_gpu 1
+dataset_size 16000
+epochs 1
+ref_gpu test
+ref_gpu_flops 19.5e12
+forward_s 0.1
+backward_s 0.2
+optimizer_s 0
+precision fp32
+loss_start 2
+loss_floor 1
+loss_tau 10
+PROFILE
+inst=(--platform "$tmp/instant.xml" --nodes 2 --gpus-per-node 2 --model "$tmp/tiny.profile" --quiet)
+mean_batch() { "$sim" "${inst[@]}" "$@" | sed -n 's/.*training time \([0-9.e+]*\) s.*/\1/p' | awk '{ print $1 / 4000 }'; }
+# exponential draws (gamma:1): E[max of 4] = 1 + 1/2 + 1/3 + 1/4; of 2 = 1.5. 4000 batches: 4
+# standard errors of the mean are 3.4% (sync) and 3.3% (local SGD)
+t=$(mean_batch --strategy sync --compute-dist gamma:1)
+within "$t" "$(awk 'BEGIN { print 0.3 * (1 + 1/2 + 1/3 + 1/4) }')" 0.034
+tap_result $? "sync waits for the slowest of 4 GPUs: mean step $t s = 0.3 s x E[max of 4 Exp(1)]"
+t=$(mean_batch --strategy localsgd --localsgd-period 100000 --compute-dist gamma:1)
+within "$t" "$(awk 'BEGIN { print 0.3 * 1.5 }')" 0.033
+tap_result $? "node-local averaging waits for the slowest of its node: mean step $t s = 0.3 s x E[max of 2]"
+base=$(mean_batch --strategy sync) slow=$(mean_batch --strategy sync --straggler gpu:3:2)
+within "$slow" "$(awk -v b="$base" 'BEGIN { print 2 * b }')" 0.001
+tap_result $? "a straggler twice as slow doubles the synchronous step ($base s -> $slow s)"
+dbase=$(mean_batch --strategy daso) dslow=$(mean_batch --strategy daso --straggler gpu:3:2)
+awk -v b="$dbase" -v s="$dslow" 'BEGIN { exit !(s <= 2 * b * 1.001) }'
+tap_result $? "the straggler slows daso by no more than its factor ($dbase s -> $dslow s)"
+printf '0.31\n0.29\n0.35\n0.30\n' >"$tmp/times"
+tap_ok "empirical histogram of batch times" "$sim" "${inst[@]}" --strategy sync --compute-dist hist:"$tmp/times"
+
 # --- determinism
 "$sim" "${run[@]}" --strategy daso --out "$tmp/a.csv" --trace "$tmp/a.json" >/dev/null
 "$sim" "${run[@]}" --strategy daso --out "$tmp/b.csv" --trace "$tmp/b.json" >/dev/null
@@ -101,6 +143,13 @@ tap_expect_input_error "unknown option" "$sim" --platform "$tmp/jb16.xml" --node
 tap_expect_input_error "zero epochs" "$sim" --platform "$tmp/jb16.xml" --nodes 2 --model resnet50 --epochs 0
 tap_expect_input_error "unknown strategy" "$sim" --platform "$tmp/jb16.xml" --nodes 2 --model resnet50 --strategy gossip
 tap_expect_input_error "DASO with one GPU per node" "$sim" --platform "$tmp/jb16.xml" --nodes 2 --gpus-per-node 1 --model resnet50
+printf '0.3\n' >"$tmp/one"
+tap_expect_input_error "negative variance" "$sim" "${inst[@]}" --strategy sync --compute-dist normal:-1
+tap_expect_input_error "gamma shape 0" "$sim" "${inst[@]}" --strategy sync --compute-dist gamma:0
+tap_expect_input_error "unknown distribution" "$sim" "${inst[@]}" --strategy sync --compute-dist cauchy:1
+tap_expect_input_error "histogram file missing" "$sim" "${inst[@]}" --strategy sync --compute-dist hist:"$tmp/none"
+tap_expect_input_error "histogram of one value" "$sim" "${inst[@]}" --strategy sync --compute-dist hist:"$tmp/one"
+tap_expect_input_error "bad straggler" "$sim" "${inst[@]}" --strategy sync --straggler gpu:1:-2
 tap_expect_input_error "bad benchmark size" "$sim" --collective allreduce --platform "$tmp/jb16.xml" --nodes 2 --bytes 1e6,x
 
 tap_done

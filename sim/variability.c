@@ -1,0 +1,150 @@
+// variability.c: see variability.h.
+#define _POSIX_C_SOURCE 200809L
+#include "variability.h"
+
+#include <limits.h>  // INT_MAX
+#include <stdbool.h> // bool
+#include <math.h>   // exp, sqrt, isfinite
+#include <stdio.h>  // sscanf, getline
+#include <stdlib.h> // free, strtod
+#include <string.h> // strncmp, strcmp, strchr, strspn
+
+#include <gsl/gsl_randist.h> // gsl_ran_gaussian, gsl_ran_gamma
+
+#include "util.h" // util_die_input, util_parse_double, fopenCheck, mallocCheck
+
+// Batch times of a file, as an empirical distribution of multipliers with mean 1.
+static gsl_histogram_pdf *histogram_of(const char *path)
+{
+    FILE *f = fopenCheck(path, "r");
+    size_t n = 0, cap = 1024;
+    double *x = mallocCheck(sizeof(double) * cap), sum = 0, lo = INFINITY, hi = 0;
+    char *line = NULL;
+    size_t len = 0;
+    int lineno = 0;
+    while (getline(&line, &len, f) != -1) {
+        lineno++;
+        if (line[0] == '#' || line[strspn(line, " \t\r\n")] == '\0')
+            continue;
+        char *end;
+        double v = strtod(line, &end);
+        if (end == line || !isfinite(v) || v <= 0 || end[strspn(end, " \t\r\n")] != '\0')
+            util_die_input("--compute-dist hist: %s:%d: not a positive batch time", path, lineno);
+        if (n == cap)
+            x = realloc(x, sizeof(double) * (cap *= 2));
+        if (x == NULL)
+            util_die("out of memory reading %s", path);
+        x[n++] = v;
+        sum += v;
+        lo = v < lo ? v : lo;
+        hi = v > hi ? v : hi;
+    }
+    free(line);
+    fclose(f);
+    if (n < 2 || hi == lo)
+        util_die_input("--compute-dist hist: %s needs at least 2 different batch times", path);
+    const double mean = sum / n;
+    size_t bins = (size_t)sqrt((double)n) + 1;
+    gsl_histogram *h = gsl_histogram_alloc(bins);
+    gsl_histogram_pdf *pdf = gsl_histogram_pdf_alloc(bins);
+    if (h == NULL || pdf == NULL)
+        util_die("out of memory for the histogram of %s", path);
+    gsl_histogram_set_ranges_uniform(h, lo / mean, hi / mean * (1 + 1e-12));
+    for (size_t i = 0; i < n; i++)
+        gsl_histogram_increment(h, x[i] / mean);
+    gsl_histogram_pdf_init(pdf, h);
+    gsl_histogram_free(h);
+    free(x);
+    return pdf;
+}
+
+void variability_set_dist(variability *v, const char *spec)
+{
+    const char *colon = strchr(spec, ':');
+    if (colon == NULL)
+        util_die_input("--compute-dist must be normal:CV, lognormal:SIGMA, gamma:K or hist:FILE "
+                       "(got '%s')",
+                       spec);
+    size_t k = (size_t)(colon - spec);
+    if (k == 4 && strncmp(spec, "hist", 4) == 0) {
+        v->kind = DIST_HIST;
+        v->pdf = histogram_of(colon + 1);
+        return;
+    }
+    if (k == 6 && strncmp(spec, "normal", 6) == 0)
+        v->kind = DIST_NORMAL;
+    else if (k == 9 && strncmp(spec, "lognormal", 9) == 0)
+        v->kind = DIST_LOGNORMAL;
+    else if (k == 5 && strncmp(spec, "gamma", 5) == 0)
+        v->kind = DIST_GAMMA;
+    else
+        util_die_input("--compute-dist: unknown distribution in '%s' (normal, lognormal, gamma, "
+                       "hist)",
+                       spec);
+    v->param = util_parse_double(colon + 1, "--compute-dist's parameter",
+                                 v->kind == DIST_GAMMA ? 1e-6 : 0, 1e6);
+}
+
+void variability_add_straggler(variability *v, const char *spec)
+{
+    straggler s = {.from = 0, .to = INT_MAX};
+    char what[8];
+    int used = 0;
+    int n = sscanf(spec, "%7[a-z]:%d:%lf%n:%d:%d%n", what, &s.id, &s.factor, &used, &s.from, &s.to,
+                   &used);
+    bool ok = (n == 3 || n == 5) && spec[used] == '\0' && s.id >= 0 && isfinite(s.factor) &&
+              s.factor > 0 && s.from >= 0 && s.to >= s.from;
+    if (!ok || (strcmp(what, "gpu") != 0 && strcmp(what, "node") != 0))
+        util_die_input("--straggler must be gpu:RANK:FACTOR[:FROM:TO] or node:NODE:FACTOR[:FROM:TO] "
+                       "with FACTOR > 0 and epochs FROM <= TO (got '%s')",
+                       spec);
+    if (v->n_st == MAX_STRAGGLERS)
+        util_die_input("at most %d --straggler options", MAX_STRAGGLERS);
+    s.node = strcmp(what, "node") == 0;
+    v->st[v->n_st++] = s;
+}
+
+void variability_free(variability *v)
+{
+    if (v->pdf)
+        gsl_histogram_pdf_free(v->pdf);
+}
+
+gsl_rng *variability_rng(const variability *v, int rank)
+{
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    if (r == NULL)
+        util_die("out of memory for a random number generator");
+    gsl_rng_set(r, v->seed * 1000003ul + (unsigned long)rank);
+    return r;
+}
+
+double variability_factor(const variability *v, gsl_rng *rng, int rank, int gpus_per_node,
+                          int epoch)
+{
+    double f = 1;
+    switch (v->kind) {
+    case DIST_NONE:
+        break;
+    case DIST_NORMAL:
+        f = 1 + v->param * gsl_ran_gaussian(rng, 1.0);
+        f = f < 0.01 ? 0.01 : f;
+        break;
+    case DIST_LOGNORMAL:
+        f = exp(v->param * gsl_ran_gaussian(rng, 1.0) - v->param * v->param / 2);
+        break;
+    case DIST_GAMMA:
+        f = gsl_ran_gamma(rng, v->param, 1.0 / v->param);
+        break;
+    case DIST_HIST:
+        f = gsl_histogram_pdf_sample(v->pdf, gsl_rng_uniform(rng));
+        break;
+    }
+    for (int i = 0; i < v->n_st; i++) {
+        const straggler *s = &v->st[i];
+        int id = s->node ? rank / gpus_per_node : rank;
+        if (id == s->id && epoch >= s->from && epoch <= s->to)
+            f *= s->factor;
+    }
+    return f;
+}
