@@ -83,7 +83,8 @@ CORE_SRC := core/util.c core/floatfmt.c core/chunk.c core/plateau.c core/plan.c 
 CORE_LIB := $(BUILD)/libdasocore.a
 WORKLOAD_OBJ := $(BUILD)/real/mnist.o $(BUILD)/real/net.o $(BUILD)/real/sgd.o
 
-SIM_SRC := sim/comm.c sim/platform.c sim/profile.c sim/variability.c sim/sim_backend.c \
+SIM_SRC := sim/comm.c sim/platform.c sim/profile.c sim/variability.c sim/background.c \
+           sim/sim_backend.c \
            sim/collective_bench.c sim/daso_sim.c
 HAVE_SIM = $(if $(filter yes,$(HAVE_SIMGRID)),$(filter yes,$(HAVE_GSL)))
 

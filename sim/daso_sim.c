@@ -17,6 +17,7 @@
 #include <simgrid/engine.h> // simgrid_init
 #include <xbt/config.h>     // sg_cfg_set_int
 
+#include "background.h"       // background_parse, background_apply
 #include "collective_bench.h" // collective_bench_run
 #include "losscurve.h"        // losscurve_read
 #include "outfile.h"          // outfile
@@ -60,6 +61,13 @@ static void usage(FILE *f)
             "  --straggler S         gpu:RANK:FACTOR[:FROM:TO] or node:NODE:FACTOR[:FROM:TO],\n"
             "                        slower by FACTOR in epochs FROM..TO (repeatable)\n"
             "  --seed S              seed of the compute-time draws (1)\n"
+            "  --background F        share F of the global links' bandwidth taken by other jobs\n"
+            "                        for the whole run (0)\n"
+            "  --background-links P  which links are shared: name prefix (gl-, the links\n"
+            "                        between cells of daso-platform's platforms)\n"
+            "  --horovod-cycle-ms X  sync/hier buckets start on Horovod's cycle ticks (0: at once;\n"
+            "                        Horovod's HOROVOD_CYCLE_TIME is 1 to 5 ms)\n"
+            "  --daso-pack-ms X      time to pack a DASO global message, and to merge it (0)\n"
             "  --out F               per-epoch CSV\n"
             "  --trace F             Chrome trace JSON, one track per GPU\n"
             "  --breakdown F         per-batch time breakdown of GPU 0\n"
@@ -140,6 +148,8 @@ int main(int argc, char **argv)
     double ddp_bucket = 25e6;
     bool quiet = false, exact_local = false;
     variability var = {.seed = 1};
+    background bg = {.prefix = "gl-"};
+    double horovod_cycle = 0, daso_pack = 0;
     for (int i = 1; i < argc;) {
         int used = sched_config_option(&c, argc, argv, i);
         if (used) {
@@ -183,6 +193,14 @@ int main(int argc, char **argv)
             variability_set_dist(&var, util_value(v, a));
         else if (strcmp(a, "--straggler") == 0)
             variability_add_straggler(&var, util_value(v, a));
+        else if (strcmp(a, "--background") == 0)
+            background_parse(&bg, util_value(v, a));
+        else if (strcmp(a, "--background-links") == 0)
+            bg.prefix = util_value(v, a);
+        else if (strcmp(a, "--horovod-cycle-ms") == 0)
+            horovod_cycle = util_parse_double(v, a, 0, 1e6) / 1e3;
+        else if (strcmp(a, "--daso-pack-ms") == 0)
+            daso_pack = util_parse_double(v, a, 0, 1e6) / 1e3;
         else if (strcmp(a, "--seed") == 0)
             var.seed = (unsigned long)util_parse_long(v, a, 0, 2147483647);
         else if (strcmp(a, "--out") == 0)
@@ -218,6 +236,7 @@ int main(int argc, char **argv)
                               .gpus_per_node = c.gpus_per_node, .fidelity = fidelity,
                               .hosts = sim_platform_hosts(platform, nodes * c.gpus_per_node),
                               .bytes = sizes, .n_sizes = n_sizes};
+        background_apply(&bg);
         collective_bench_run(&b, stdout);
         free(b.hosts);
         return 0;
@@ -242,6 +261,7 @@ int main(int argc, char **argv)
 
     sim_platform_load(platform);
     sg_host_t *hosts = sim_platform_hosts(platform, nodes * c.gpus_per_node);
+    background_apply(&bg);
     outfile csv, tr, bd;
     trace t;
     if (out) {
@@ -258,7 +278,8 @@ int main(int argc, char **argv)
     }
     sim_setup s = {.cfg = c, .model = &m, .loss = loss, .hosts = hosts, .fidelity = fidelity,
                    .ddp_bucket_bytes = ddp_bucket, .analytic_local = !exact_local,
-                   .var = &var, .csv = out ? csv.f : NULL,
+                   .var = &var, .horovod_cycle_s = horovod_cycle, .daso_pack_s = daso_pack,
+                   .csv = out ? csv.f : NULL,
                    .breakdown = breakdown ? bd.f : NULL, .trace = trace_path ? &t : NULL,
                    .progress = !quiet};
     double wall0 = util_wall_seconds();

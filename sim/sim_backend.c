@@ -90,6 +90,13 @@ static void helper_main(int argc, char **argv)
         sim_req q = h->q[h->head];
         h->head = (h->head + 1) % h->cap;
         h->count--;
+        const double cycle = st->setup->horovod_cycle_s;
+        if (cycle > 0 && (q.kind == REQ_WORLD || q.kind == REQ_HIER)) {
+            // Horovod's background thread negotiates and fuses tensors once per cycle
+            double now = simgrid_get_clock(), tick = ceil(now / cycle) * cycle;
+            if (tick > now)
+                sg_actor_sleep_for(tick - now);
+        }
         switch (q.kind) {
         case REQ_STOP:
             return;
@@ -235,6 +242,7 @@ static void sim_global_start(void *ctx, floatfmt fmt, size_t chunk_elems)
     const size_t chunks = chunk_count(n, chunk_elems);
     if (r->n_pending == MAX_PENDING)
         util_die("rank %d: more than %d global messages in flight", r->rank, MAX_PENDING);
+    compute(r, r->st->setup->daso_pack_s);
     for (size_t k = 0; k < chunks; k++) {
         size_t off, len;
         chunk_get(n, chunk_elems, k, &off, &len);
@@ -251,6 +259,7 @@ static void sim_global_finish(void *ctx, double w_local, double w_sum)
     if (r->n_pending == 0)
         util_die("rank %d: global finish without a message in flight", r->rank);
     helper_wait(&r->param, r->pending_chunks[0]);
+    compute(r, r->st->setup->daso_pack_s); // the merge reads and writes every parameter too
     r->n_pending--;
     for (int i = 0; i < r->n_pending; i++)
         r->pending_chunks[i] = r->pending_chunks[i + 1];

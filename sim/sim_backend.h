@@ -37,6 +37,8 @@ typedef struct {
     double ddp_bucket_bytes;   // node-local gradient buckets of DASO and local SGD (DDP: 25 MB)
     bool analytic_local;       // node-local gradient allreduces in closed form (see below)
     const variability *var;    // compute-time variability and stragglers
+    double horovod_cycle_s;    // sync/hier buckets start on Horovod's cycle ticks (0: at once)
+    double daso_pack_s;        // DASO's packing of a global message, and its merge, each (0: free)
     FILE *csv, *breakdown;     // per-epoch rows and per-batch breakdown of rank 0 (NULL: none)
     trace *trace;              // Chrome trace of every rank (NULL: none)
     bool progress;             // progress line on stderr

@@ -126,6 +126,26 @@ tap_result $? "the straggler slows daso by no more than its factor ($dbase s -> 
 printf '0.31\n0.29\n0.35\n0.30\n' >"$tmp/times"
 tap_ok "empirical histogram of batch times" "$sim" "${inst[@]}" --strategy sync --compute-dist hist:"$tmp/times"
 
+# --- background traffic takes its share of the links between cells: 2 GPUs in 2 cells joined by
+# one 25 GB/s link (the bottleneck), no latency: a share F of it taken makes the ring 1/(1-F) slower
+"$B/daso-platform" --nodes 2 --gpus-per-node 1 --nodes-per-cell 1 --global-links 1 \
+  --global-link-bw 25e9 --hca-bw 100e9 --hca-lat 0 --global-lat 0 --out "$tmp/cells.xml"
+bench=(--collective allreduce --platform "$tmp/cells.xml" --nodes 2 --gpus-per-node 1 --bytes 1e9)
+t0=$("$sim" "${bench[@]}" | field /dev/stdin 1000000000 2)
+t1=$("$sim" "${bench[@]}" --background 0.75 | field /dev/stdin 1000000000 2)
+within "$t1" "$(awk -v t="$t0" 'BEGIN { print 4 * t }')" 0.001
+tap_result $? "background traffic taking 75% of the global link makes the ring 4x slower ($t0 s -> $t1 s)"
+tap_expect_input_error "bad background share" "$sim" "${bench[@]}" --background 1.5
+tap_expect_input_error "no link with the background prefix" "$sim" "${bench[@]}" --background 0.5 --background-links nosuch
+
+# --- framework overheads: Horovod's cycle delays sync's buckets, DASO's packing costs time
+t0=$(mean_batch --strategy sync) t1=$(mean_batch --strategy sync --horovod-cycle-ms 5)
+awk -v a="$t0" -v b="$t1" 'BEGIN { exit !(b > a && b <= a + 0.005 + 1e-9) }'
+tap_result $? "a 5 ms Horovod cycle delays each synchronous step by at most 5 ms ($t0 s -> $t1 s)"
+t0=$(mean_batch --strategy daso) t1=$(mean_batch --strategy daso --daso-pack-ms 1)
+awk -v a="$t0" -v b="$t1" 'BEGIN { exit !(b > a) }'
+tap_result $? "DASO's packing and merging cost time ($t0 s -> $t1 s per step)"
+
 # --- determinism
 "$sim" "${run[@]}" --strategy daso --out "$tmp/a.csv" --trace "$tmp/a.json" >/dev/null
 "$sim" "${run[@]}" --strategy daso --out "$tmp/b.csv" --trace "$tmp/b.json" >/dev/null
