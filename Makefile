@@ -92,6 +92,7 @@ REAL_SRC := real/mpi_check.c real/mpi_fmt.c real/mpi_backend.c real/checkpoint.c
 HAVE_REAL = $(if $(filter yes,$(HAVE_MPI)),$(if $(filter yes,$(HAVE_BLAS)),$(filter yes,$(HAVE_ZLIB))))
 
 PROGRAMS = $(BUILD)/daso-plan $(BUILD)/daso-platform $(if $(HAVE_SIM),$(BUILD)/daso-sim) \
+           $(if $(filter yes,$(HAVE_GSL)),$(BUILD)/daso-stats) \
            $(if $(HAVE_REAL),$(BUILD)/daso-train)
 
 $(BUILD)/%.o: %.c
@@ -131,6 +132,9 @@ $(BUILD)/tests/mpi_fmt_check: $(BUILD)/tests/mpi_fmt_check.o $(BUILD)/real/mpi_c
                               $(BUILD)/real/mpi_fmt.o $(CORE_LIB)
 	$(MPICC) $(LDFLAGS) -o $@ $^ -lm
 
+$(BUILD)/daso-stats: $(BUILD)/analysis/daso_stats.o $(CORE_LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ -lgsl -lgslcblas -lm
+
 $(BUILD)/sim/%.o: CPPFLAGS += -Isim $(filter -I%,$(SIMGRID_FLAGS))
 $(BUILD)/daso-sim: $(SIM_SRC:%.c=$(BUILD)/%.o) $(CORE_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(SIMGRID_FLAGS) -lgsl -lgslcblas -lm
@@ -160,7 +164,8 @@ empty :=
 space := $(empty) $(empty)
 TEST_ARGS = $(foreach t,$(TEST_NAMES),$(if $(call missing,$(t)),SKIP:$(t):$(subst $(space),$(comma),$(call missing,$(t))),$(BUILD)/tests/$(t))) \
             tests/test_cli.sh $(if $(HAVE_SIM),tests/test_sim.sh,SKIP:test_sim.sh:SIMGRID$(comma)GSL) \
-            $(if $(HAVE_REAL),tests/test_real.sh,SKIP:test_real.sh:MPI$(comma)BLAS$(comma)ZLIB)
+            $(if $(HAVE_REAL),tests/test_real.sh,SKIP:test_real.sh:MPI$(comma)BLAS$(comma)ZLIB) \
+            $(if $(filter yes,$(HAVE_GSL)),tests/test_analysis.sh,SKIP:test_analysis.sh:GSL)
 
 all: banner $(PROGRAMS) $(RUNNABLE_TESTS) $(if $(HAVE_REAL),$(MPI_TESTS) $(BUILD)/bench-real)
 
@@ -211,7 +216,7 @@ bench-sim: all
 	@BUILD=$(BUILD) experiments/bench-sim
 
 figures: all
-	@echo "figures: no figure yet"
+	@BUILD=$(BUILD) analysis/figures
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/daso/platforms
