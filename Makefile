@@ -92,7 +92,7 @@ REAL_SRC := real/mpi_check.c real/mpi_fmt.c real/mpi_backend.c real/checkpoint.c
 HAVE_REAL = $(if $(filter yes,$(HAVE_MPI)),$(if $(filter yes,$(HAVE_BLAS)),$(filter yes,$(HAVE_ZLIB))))
 
 PROGRAMS = $(BUILD)/daso-plan $(BUILD)/daso-platform $(if $(HAVE_SIM),$(BUILD)/daso-sim) \
-           $(if $(filter yes,$(HAVE_GSL)),$(BUILD)/daso-stats) \
+           $(if $(filter yes,$(HAVE_GSL)),$(BUILD)/daso-stats $(BUILD)/daso-calibrate) \
            $(if $(HAVE_REAL),$(BUILD)/daso-train)
 
 $(BUILD)/%.o: %.c
@@ -131,6 +131,9 @@ $(BUILD)/tests/mpi_fmt_check.o: CFLAGS += -Wno-stringop-overflow
 $(BUILD)/tests/mpi_fmt_check: $(BUILD)/tests/mpi_fmt_check.o $(BUILD)/real/mpi_check.o \
                               $(BUILD)/real/mpi_fmt.o $(CORE_LIB)
 	$(MPICC) $(LDFLAGS) -o $@ $^ -lm
+
+$(BUILD)/daso-calibrate: $(BUILD)/sim/daso_calibrate.o $(BUILD)/sim/profile.o $(CORE_LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ -lgsl -lgslcblas -lm
 
 $(BUILD)/daso-stats: $(BUILD)/analysis/daso_stats.o $(CORE_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ -lgsl -lgslcblas -lm

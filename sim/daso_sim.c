@@ -6,13 +6,10 @@
 //   daso-sim --collective allreduce --algo ring --platform F --nodes 4 --bytes 1e6,1e8
 //
 // See usage() and README.md for every option.
-#define _GNU_SOURCE // readlink
-#include <limits.h> // PATH_MAX
 #include <math.h>   // isfinite
 #include <stdio.h>  // printf, fprintf
-#include <stdlib.h> // free, getenv, strtod
-#include <string.h> // strcmp, strncmp, strrchr
-#include <unistd.h> // isatty, readlink, access
+#include <stdlib.h> // free, strtod
+#include <string.h> // strcmp, strncmp
 
 #include <simgrid/engine.h> // simgrid_init
 #include <xbt/config.h>     // sg_cfg_set_int
@@ -76,30 +73,6 @@ static void usage(FILE *f)
             "  --cfg=name:value      any SimGrid option (e.g. --cfg=network/model:LV08)\n"
             "  --help                this text\n");
     sched_config_help(f);
-}
-
-// The models folder: $DASO_MODELS, else sim/models next to the build folder of this program,
-// else the installed share/daso/models.
-static const char *models_dir(char *buf, size_t len)
-{
-    const char *env = getenv("DASO_MODELS");
-    if (env)
-        return env;
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        exe[n] = '\0';
-        char *slash = strrchr(exe, '/');
-        if (slash)
-            *slash = '\0';
-        snprintf(buf, len, "%s/../sim/models", exe);
-        if (access(buf, R_OK) == 0)
-            return buf;
-        snprintf(buf, len, "%s/../share/daso/models", exe);
-        if (access(buf, R_OK) == 0)
-            return buf;
-    }
-    return "sim/models";
 }
 
 // "1e6,1e8,256MB"-style lists are not needed: plain numbers separated by commas.
@@ -245,9 +218,8 @@ int main(int argc, char **argv)
     // --- training mode: everything is checked before the platform is loaded
     if (model == NULL)
         util_die_input("--model is required (see --help)");
-    char dirbuf[PATH_MAX + 32];
     profile m;
-    profile_load(&m, model, mdir ? mdir : models_dir(dirbuf, sizeof dirbuf));
+    profile_load(&m, model, mdir ? mdir : profile_default_dir());
     c.nodes = nodes;
     c.epochs = epochs ? epochs : (int)m.epochs;
     c.last_batch = profile_batches_per_epoch(&m, nodes * c.gpus_per_node) - 1;

@@ -4,14 +4,14 @@
 
 #include <dirent.h>  // scandir, alphasort, struct dirent
 #include <errno.h>   // errno, ERANGE
-#include <limits.h>  // INT_MAX
+#include <limits.h>  // INT_MAX, PATH_MAX
 #include <math.h>    // exp, floor, isfinite
 #include <stddef.h>  // offsetof, size_t
 #include <stdint.h>  // uint64_t
 #include <stdio.h>   // FILE, getline, snprintf, ferror
-#include <stdlib.h>  // free, strtod
-#include <string.h>  // memcpy, strchr, strcmp, strcspn, strerror, strlen, strspn
-#include <unistd.h>  // access
+#include <stdlib.h>  // free, strtod, getenv
+#include <string.h>  // memcpy, strchr, strcmp, strcspn, strerror, strlen, strspn, strrchr
+#include <unistd.h>  // access, readlink
 
 #include "util.h" // util_die_input, util_die, mallocCheck, fopenCheck
 
@@ -223,4 +223,27 @@ int profile_batches_per_epoch(const profile *p, int world)
     if (per_gpu > samples / (uint64_t)world) // fewer samples than one batch on every GPU
         return 1;
     return (int)(samples / (per_gpu * (uint64_t)world)); // <= INT_MAX: checked on load
+}
+
+const char *profile_default_dir(void)
+{
+    static char dir[PATH_MAX + 32];
+    const char *env = getenv("DASO_MODELS");
+    if (env)
+        return env;
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash)
+            *slash = '\0';
+        snprintf(dir, sizeof dir, "%s/../sim/models", exe);
+        if (access(dir, R_OK) == 0)
+            return dir;
+        snprintf(dir, sizeof dir, "%s/../share/daso/models", exe);
+        if (access(dir, R_OK) == 0)
+            return dir;
+    }
+    return "sim/models";
 }

@@ -40,6 +40,10 @@ typedef struct {
 // (exit 2); an unknown model name gives one line that lists the models available in dir.
 void profile_load(profile *p, const char *name_or_path, const char *dir);
 
+// Where model names are looked up: $DASO_MODELS, else sim/models next to the build folder of
+// the running program, else the installed share/daso/models, else "sim/models".
+const char *profile_default_dir(void);
+
 // The default training loss of epoch `epoch` (0-based): loss_floor + (loss_start - loss_floor) *
 // exp(-epoch / loss_tau); loss(0) = loss_start.
 double profile_loss(const profile *p, int epoch);

@@ -146,6 +146,34 @@ t0=$(mean_batch --strategy daso) t1=$(mean_batch --strategy daso --daso-pack-ms 
 awk -v a="$t0" -v b="$t1" 'BEGIN { exit !(b > a) }'
 tap_result $? "DASO's packing and merging cost time ($t0 s -> $t1 s per step)"
 
+# --- calibration: fitted platform and profile from measurements
+cal=$B/daso-calibrate
+"$sim" --collective allreduce --platform "$tmp/jb16.xml" --nodes 8 --gpus-per-node 1 \
+  --bytes 1e6,1e7,1e8 >"$tmp/ring.txt"
+"$cal" platform --bench "$tmp/ring.txt" --out "$tmp/fit.xml" --nodes 8 --gpus-per-node 1 >"$tmp/fit.out"
+bw=$(sed -n 's/.*bandwidth \([0-9.e+]*\) B\/s.*/\1/p' "$tmp/fit.out")
+lat=$(sed -n 's/.*latency \([0-9.e+-]*\) s per step.*/\1/p' "$tmp/fit.out")
+within "$bw" 25e9 1e-6 && within "$lat" 2e-6 1e-6
+tap_result $? "calibration recovers the adapters of a simulated ring: $bw B/s, $lat s per step"
+"$sim" --collective allreduce --platform "$tmp/fit.xml" --nodes 8 --gpus-per-node 1 \
+  --bytes 1e6,1e7,1e8 >"$tmp/ring2.txt"
+tap_check "the calibrated platform reproduces the benchmark" "$(grep -v '^#' "$tmp/ring2.txt")" = "$(grep -v '^#' "$tmp/ring.txt")"
+{ echo '{"traceEvents": ['
+  for d in 1000 2000 3000 4000; do
+    echo "{\"ph\":\"X\",\"name\":\"forward-backward\",\"cat\":\"compute\",\"pid\":0,\"tid\":0,\"ts\":0,\"dur\":$d},"
+    echo "{\"ph\":\"X\",\"name\":\"optimizer\",\"cat\":\"compute\",\"pid\":0,\"tid\":0,\"ts\":0,\"dur\":500},"
+  done; echo ']}'; } >"$tmp/trace.json"
+"$cal" profile --trace "$tmp/trace.json" --base resnet50 --name measured --out "$tmp/measured.profile" >/dev/null
+fb=$(awk '$1 == "forward_s" || $1 == "backward_s" { t += $2 } END { print t }' "$tmp/measured.profile")
+op=$(awk '$1 == "optimizer_s" { print $2 }' "$tmp/measured.profile")
+within "$fb" 0.0025 1e-9 && within "$op" 0.0005 1e-9
+tap_result $? "calibrated profile: forward+backward $fb s and optimizer $op s are the measured means"
+tap_check "calibrated profile: every batch time kept" "$(grep -vc '^#' "$tmp/measured.times")" -eq 4
+tap_ok "the calibrated profile and distribution drive daso-sim" "$sim" "${inst[@]}" --model "$tmp/measured.profile" \
+  --strategy sync --compute-dist hist:"$tmp/measured.times"
+tap_expect_input_error "calibration without a ring header" "$cal" platform --bench "$tmp/times" --out "$tmp/x.xml"
+tap_expect_input_error "calibration from a trace without events" "$cal" profile --trace "$tmp/one" --base resnet50 --name x --out "$tmp/x.profile"
+
 # --- determinism
 "$sim" "${run[@]}" --strategy daso --out "$tmp/a.csv" --trace "$tmp/a.json" >/dev/null
 "$sim" "${run[@]}" --strategy daso --out "$tmp/b.csv" --trace "$tmp/b.json" >/dev/null
