@@ -88,7 +88,8 @@ SIM_SRC := sim/comm.c sim/platform.c sim/profile.c sim/variability.c sim/backgro
            sim/collective_bench.c sim/daso_sim.c
 HAVE_SIM = $(if $(filter yes,$(HAVE_SIMGRID)),$(filter yes,$(HAVE_GSL)))
 
-REAL_SRC := real/mpi_check.c real/mpi_fmt.c real/mpi_backend.c real/checkpoint.c real/daso_train.c
+REAL_SRC := real/mpi_check.c real/mpi_fmt.c real/mpi_topo.c real/mpi_backend.c real/checkpoint.c \
+            real/daso_train.c
 HAVE_REAL = $(if $(filter yes,$(HAVE_MPI)),$(if $(filter yes,$(HAVE_BLAS)),$(filter yes,$(HAVE_ZLIB))))
 
 PROGRAMS = $(BUILD)/daso-plan $(BUILD)/daso-platform $(if $(HAVE_SIM),$(BUILD)/daso-sim) \
@@ -114,8 +115,21 @@ $(MPI_OBJ): CC := $(MPICC)
 $(MPI_OBJ): CPPFLAGS += -Ireal
 # GCC 12 reads MPICH's MPI_STATUSES_IGNORE (a pointer constant) as a zero-sized array
 $(MPI_OBJ): CFLAGS += -Wno-stringop-overflow
-$(BUILD)/daso-train: $(MPI_OBJ) $(WORKLOAD_OBJ) $(CORE_LIB)
-	$(MPICC) $(LDFLAGS) -o $@ $^ -lopenblas -lz -lm
+# the CUDA + NCCL backend of daso-train (--device cuda), when both are found
+HAVE_GPU   = $(if $(filter yes,$(HAVE_CUDA)),$(filter yes,$(HAVE_NCCL)))
+NVCC      := $(CUDA_HOME)/bin/nvcc
+NVCCFLAGS ?= -O2
+NVCCFLAGS += -std=c++17 -Xcompiler -Wall,-Wextra -gencode arch=compute_80,code=sm_80 \
+             -gencode arch=compute_90,code=sm_90 -gencode arch=compute_90,code=compute_90
+CUDA_OBJ  := $(BUILD)/real/cuda_backend.o $(BUILD)/real/cuda_net.o
+$(BUILD)/real/%.o: real/%.cu
+	@mkdir -p $(@D)
+	$(NVCC) $(NVCCFLAGS) -Icore -Ireal $(filter -I%,$(shell $(MPICC) -show)) -MMD -MP -c $< -o $@
+$(BUILD)/real/daso_train.o: CPPFLAGS += $(if $(HAVE_GPU),-DDASO_CUDA)
+
+$(BUILD)/daso-train: $(MPI_OBJ) $(WORKLOAD_OBJ) $(CORE_LIB) $(if $(HAVE_GPU),$(CUDA_OBJ))
+	$(MPICC) $(LDFLAGS) -o $@ $^ -lopenblas -lz -lm \
+	  $(if $(HAVE_GPU),$(CUDA_FLAGS) -lcudart -lcublas -lnccl -lstdc++)
 
 $(BUILD)/real/bench_real.o: CC := $(MPICC)
 $(BUILD)/real/bench_real.o: CFLAGS += -Wno-stringop-overflow
@@ -168,7 +182,8 @@ space := $(empty) $(empty)
 TEST_ARGS = $(foreach t,$(TEST_NAMES),$(if $(call missing,$(t)),SKIP:$(t):$(subst $(space),$(comma),$(call missing,$(t))),$(BUILD)/tests/$(t))) \
             tests/test_cli.sh $(if $(HAVE_SIM),tests/test_sim.sh,SKIP:test_sim.sh:SIMGRID$(comma)GSL) \
             $(if $(HAVE_REAL),tests/test_real.sh,SKIP:test_real.sh:MPI$(comma)BLAS$(comma)ZLIB) \
-            $(if $(filter yes,$(HAVE_GSL)),tests/test_analysis.sh,SKIP:test_analysis.sh:GSL)
+            $(if $(filter yes,$(HAVE_GSL)),tests/test_analysis.sh,SKIP:test_analysis.sh:GSL) \
+            $(if $(HAVE_GPU),tests/test_cuda.sh,SKIP:test_cuda.sh:CUDA$(comma)NCCL)
 
 all: banner $(PROGRAMS) $(RUNNABLE_TESTS) $(if $(HAVE_REAL),$(MPI_TESTS) $(BUILD)/bench-real)
 

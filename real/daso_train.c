@@ -21,6 +21,9 @@
 #include "checkpoint.h"  // checkpoint_save, checkpoint_load
 #include "driver.h"      // driver_run
 #include "mpi_backend.h" // mpi_backend_init
+#ifdef DASO_CUDA
+#include "cuda_backend.h" // cuda_backend_init
+#endif
 #include "mpi_check.h"   // mpiCheck
 #include "mpi_fmt.h"     // mpi_fmt_init
 #include "outfile.h"     // outfile
@@ -42,8 +45,8 @@ static void usage(FILE *f)
             "  --gpus-per-node G      ranks per node; consecutive ranks form a node, so one\n"
             "                         machine can stand for several (default: one node per\n"
             "                         shared-memory domain)\n"
-            "  --device cpu           where the network runs (cpu; the CUDA/NCCL backend is not\n"
-            "                         in this build)\n"
+            "  --device cpu|cuda      where the network runs (cpu): cuda is cuBLAS for the\n"
+            "                         network and NCCL inside a node, when built with CUDA\n"
             "  --model mlp|cnn        784-256-128-10 MLP or a two-convolution CNN (mlp)\n"
             "  --strategy S           daso, sync, hier or localsgd (daso)\n"
             "  --epochs E             epochs (10)\n"
@@ -66,8 +69,21 @@ static void usage(FILE *f)
     sched_config_help(f);
 }
 
+// What daso-train needs of a backend beyond core/backend.h: its shape, and its parameters and
+// momentum on the host (checkpoints, the replica hash). One per device kind.
 typedef struct {
-    mpi_ctx *mpi;
+    void *ctx;
+    int nodes, gpus_per_node, batches;
+    size_t n;
+    float *(*params)(void *ctx);   // host view of the parameters
+    float *(*velocity)(void *ctx); // and of the momentum
+    void (*load)(void *ctx, const float *params, const float *velocity);
+    void (*free)(void *ctx);
+} device;
+
+typedef struct {
+    device dev;
+    int rank;
     const char *ckpt_dir;
     uint64_t fingerprint;
     char *rows; // CSV rows so far (rank 0)
@@ -78,11 +94,79 @@ typedef struct {
 
 static train_state state = {.kill_rank = -1};
 
+// --- the CPU backend as a device
+
+static float *cpu_params(void *ctx)
+{
+    return net_params(((mpi_ctx *)ctx)->model);
+}
+
+static float *cpu_velocity(void *ctx)
+{
+    return ((mpi_ctx *)ctx)->opt.velocity;
+}
+
+static void cpu_load(void *ctx, const float *params, const float *velocity)
+{
+    mpi_ctx *c = ctx;
+    size_t n = net_param_count(c->model);
+    memmove(net_params(c->model), params, sizeof(float) * n); // may be the same buffer
+    memmove(c->opt.velocity, velocity, sizeof(float) * n);
+}
+
+static void cpu_free(void *ctx)
+{
+    mpi_backend_free(ctx);
+    free(ctx);
+}
+
+static device cpu_device(const mpi_setup *ms, backend *be)
+{
+    mpi_ctx *c = mallocCheck(sizeof *c);
+    mpi_backend_init(c, ms, be);
+    return (device){.ctx = c, .nodes = c->t.nodes, .gpus_per_node = c->t.gpus_per_node,
+                    .batches = c->batches, .n = net_param_count(c->model), .params = cpu_params,
+                    .velocity = cpu_velocity, .load = cpu_load, .free = cpu_free};
+}
+
+#ifdef DASO_CUDA
+// --- the CUDA + NCCL backend as a device
+
+static float *gpu_params(void *ctx)
+{
+    return cuda_backend_params_host(ctx);
+}
+
+static float *gpu_velocity(void *ctx)
+{
+    return cuda_backend_velocity_host(ctx);
+}
+
+static void gpu_load(void *ctx, const float *params, const float *velocity)
+{
+    cuda_backend_load_state(ctx, params, velocity);
+}
+
+static void gpu_free(void *ctx)
+{
+    cuda_backend_free(ctx);
+}
+
+static device gpu_device(const mpi_setup *ms, backend *be)
+{
+    cuda_ctx *c = cuda_backend_init(ms, be);
+    return (device){.ctx = c, .nodes = be->world / be->gpus_per_node,
+                    .gpus_per_node = be->gpus_per_node, .batches = cuda_backend_batches(c),
+                    .n = cuda_backend_param_count(c), .params = gpu_params,
+                    .velocity = gpu_velocity, .load = gpu_load, .free = gpu_free};
+}
+#endif
+
 // After every epoch: rank 0's line, and the checkpoint.
 static void epoch_done(void *ctx, const sched *s, const driver_result *res, const char *row)
 {
-    mpi_ctx *c = ctx;
-    if (c->rank == 0) {
+    (void)ctx;
+    if (state.rank == 0) {
         size_t len = strlen(row);
         state.rows = realloc(state.rows, state.rows_len + len + 1);
         if (state.rows == NULL)
@@ -97,21 +181,24 @@ static void epoch_done(void *ctx, const sched *s, const driver_result *res, cons
         fflush(stdout);
     }
     if (state.ckpt_dir) {
-        checkpoint k = {.s = *s, .res = *res, .params = net_params(c->model),
-                        .velocity = c->opt.velocity, .n = net_param_count(c->model),
-                        .fingerprint = state.fingerprint, .rows = c->rank == 0 ? state.rows : NULL};
-        checkpoint_save(state.ckpt_dir, c->rank, &k);
+        const device *d = &state.dev;
+        checkpoint k = {.s = *s, .res = *res, .params = d->params(d->ctx),
+                        .velocity = d->velocity(d->ctx), .n = d->n,
+                        .fingerprint = state.fingerprint, .rows = state.rank == 0 ? state.rows : NULL};
+        checkpoint_save(state.ckpt_dir, state.rank, &k);
     }
-    if (c->rank == state.kill_rank && s->epoch == state.kill_epoch)
+    if (state.rank == state.kill_rank && s->epoch == state.kill_epoch)
         raise(SIGKILL); // a rank dying mid-run, for the tests of abort and --resume
 }
 
 // Loads the newest checkpoint every rank has. Returns false when there is none at all.
-static bool resume(mpi_ctx *c, sched *s, driver_result *res)
+static bool resume(sched *s, driver_result *res)
 {
-    checkpoint k = {.params = net_params(c->model), .velocity = c->opt.velocity,
-                    .n = net_param_count(c->model), .fingerprint = state.fingerprint};
-    bool have = checkpoint_load(state.ckpt_dir, c->rank, false, &s->cfg, &k);
+    const device *d = &state.dev;
+    const int rank = state.rank;
+    checkpoint k = {.params = d->params(d->ctx), .velocity = d->velocity(d->ctx), .n = d->n,
+                    .fingerprint = state.fingerprint};
+    bool have = checkpoint_load(state.ckpt_dir, rank, false, &s->cfg, &k);
     int mine = have ? k.s.epoch : -1, lo;
     mpiCheck(MPI_Allreduce(&mine, &lo, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD));
     if (lo < 0) {
@@ -119,15 +206,16 @@ static bool resume(mpi_ctx *c, sched *s, driver_result *res)
         int any = have, some;
         mpiCheck(MPI_Allreduce(&any, &some, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD));
         if (some)
-            util_die("rank %d: checkpoints in %s are incomplete (some ranks have none)", c->rank,
+            util_die("rank %d: checkpoints in %s are incomplete (some ranks have none)", rank,
                      state.ckpt_dir);
         return false;
     }
     if (mine > lo) { // this rank got one epoch further before the job died
         free(k.rows);
-        if (!checkpoint_load(state.ckpt_dir, c->rank, true, &s->cfg, &k) || k.s.epoch != lo)
-            util_die("rank %d: no checkpoint of epoch %d in %s", c->rank, lo, state.ckpt_dir);
+        if (!checkpoint_load(state.ckpt_dir, rank, true, &s->cfg, &k) || k.s.epoch != lo)
+            util_die("rank %d: no checkpoint of epoch %d in %s", rank, lo, state.ckpt_dir);
     }
+    d->load(d->ctx, k.params, k.velocity);
     *s = k.s;
     *res = k.res;
     state.rows = k.rows;
@@ -170,7 +258,7 @@ int main(int argc, char **argv)
                     .momentum = 0.9f, .weight_decay = 5e-4f, .seed = 1};
     const char *data = DEFAULT_DATA, *out = NULL, *trace_path = NULL, *breakdown = NULL;
     long train_limit = 0, test_limit = 0;
-    bool do_resume = false;
+    bool do_resume = false, use_cuda = false;
     for (int i = 1; i < argc;) {
         int used = sched_config_option(&c, argc, argv, i);
         if (used) {
@@ -191,10 +279,14 @@ int main(int argc, char **argv)
         if (strcmp(a, "--gpus-per-node") == 0)
             ms.gpus_per_node = (int)util_parse_long(v, a, 1, 1 << 20);
         else if (strcmp(a, "--device") == 0) {
-            if (strcmp(util_value(v, a), "cuda") == 0)
-                util_die_input("--device cuda: the CUDA/NCCL backend is not in this build yet");
-            if (strcmp(v, "cpu") != 0)
+            if (strcmp(util_value(v, a), "cpu") != 0 && strcmp(v, "cuda") != 0)
                 util_die_input("--device must be cpu or cuda (got '%s')", v);
+            use_cuda = strcmp(v, "cuda") == 0;
+#ifndef DASO_CUDA
+            if (use_cuda)
+                util_die_input("--device cuda: the CUDA/NCCL backend is not in this build (CUDA "
+                               "or NCCL not found when it was built)");
+#endif
         } else if (strcmp(a, "--model") == 0) {
             if (net_parse_kind(util_value(v, a), &ms.model) != 0)
                 util_die_input("--model must be mlp or cnn (got '%s')", v);
@@ -251,12 +343,17 @@ int main(int argc, char **argv)
     mpi_check_agreed_begin();
     ms.train = &train;
     ms.test = &test;
-    mpi_ctx mc;
     backend be;
-    mpi_backend_init(&mc, &ms, &be);
-    c.nodes = mc.nodes;
-    c.gpus_per_node = mc.gpus_per_node;
-    c.last_batch = mc.batches - 1;
+#ifdef DASO_CUDA
+    state.dev = use_cuda ? gpu_device(&ms, &be) : cpu_device(&ms, &be);
+#else
+    state.dev = cpu_device(&ms, &be);
+#endif
+    const device *dev = &state.dev;
+    state.rank = rank;
+    c.nodes = dev->nodes;
+    c.gpus_per_node = dev->gpus_per_node;
+    c.last_batch = dev->batches - 1;
     sched s;
     sched_init(&s, &c); // validates every setting (exit 2 on all ranks, one line from rank 0)
     if (state.ckpt_dir && rank == 0 && mkdir(state.ckpt_dir, 0777) != 0 && errno != EEXIST)
@@ -267,25 +364,24 @@ int main(int argc, char **argv)
     snprintf(settings, sizeof settings,
              "%s %d %d %d %d %d %d %g %g %g %g %" PRIu64 " %ld %ld %d %d %d %g %d %d %d %d %d %g "
              "%ld %d %d %d %d %d %d %g %d %d",
-             c.strategy, ms.model, mc.world, c.gpus_per_node, c.epochs, ms.batch, c.last_batch,
+             c.strategy, ms.model, be.world, c.gpus_per_node, c.epochs, ms.batch, c.last_batch,
              ms.lr, ms.lr_warmup_epochs, ms.momentum, ms.weight_decay, ms.seed, train_limit,
              test_limit, c.warmup_epochs, c.cooldown_epochs, c.max_global_skips,
              c.stability_level, c.plateau_patience, c.plateau_cooldown, c.plateau_mode,
              c.skip_reduction_factor, c.local_skip_factor, c.staleness_weight, c.chunk_elems,
              c.first_global_skip, c.downcast, c.downcast_fmt, c.true_staleness, c.extra_bcast,
              c.sync_fmt, c.bucket_bytes, c.localsgd_period, c.localsgd_warmup_epochs);
-    state.mpi = &mc;
     state.fingerprint = checkpoint_fingerprint(settings, strlen(settings));
     if (state.ckpt_dir)
         mpiCheck(MPI_Barrier(MPI_COMM_WORLD)); // the folder exists before anyone writes
     be.epoch_done = epoch_done;
 
     driver_result res = {0};
-    bool resumed = do_resume && resume(&mc, &s, &res);
+    bool resumed = do_resume && resume(&s, &res);
     if (rank == 0 && !state.quiet)
-        printf("daso-train: %s, %s, %d ranks = %d nodes x %d, %d batches of %d per epoch%s\n",
-               c.strategy, ms.model == NET_MLP ? "mlp" : "cnn", mc.world, mc.nodes,
-               mc.gpus_per_node, mc.batches, ms.batch,
+        printf("daso-train: %s, %s on %s, %d ranks = %d nodes x %d, %d batches of %d per epoch%s\n",
+               c.strategy, net_kind_name(ms.model), use_cuda ? "cuda" : "cpu", be.world,
+               dev->nodes, dev->gpus_per_node, dev->batches, ms.batch,
                resumed ? " (resumed)" : do_resume ? " (no checkpoint: from the start)" : "");
 
     // outputs: rank 0 writes the CSV; every rank its part of the trace, joined at the end
@@ -306,10 +402,10 @@ int main(int argc, char **argv)
         snprintf(part, sizeof part, "%s.rank%d", trace_path, rank);
         outfile_open(&tr_rank, part);
         t.f = tr_rank.f;
-        trace_name_rank(&t, rank, mc.gpus_per_node);
+        trace_name_rank(&t, rank, dev->gpus_per_node);
     }
     events ev;
-    events_init(&ev, rank, mc.gpus_per_node, trace_path ? &t : NULL);
+    events_init(&ev, rank, dev->gpus_per_node, trace_path ? &t : NULL);
     driver_output dout = {.csv = csv.f, .breakdown = bd.f, .progress = false};
     driver_run(&be, &s, &ev, &dout, &res);
 
@@ -321,7 +417,7 @@ int main(int argc, char **argv)
             outfile_open(&tr, trace_path);
             trace whole;
             trace_begin(&whole, tr.f);
-            for (int r = 0; r < mc.world; r++) {
+            for (int r = 0; r < be.world; r++) {
                 snprintf(part, sizeof part, "%s.rank%d", trace_path, r);
                 FILE *f = fopenCheck(part, "r");
                 char buf[65536];
@@ -339,7 +435,7 @@ int main(int argc, char **argv)
     }
     // every strategy ends an epoch with identical replicas: check it bit for bit
     uint64_t h[2];
-    h[0] = checkpoint_fingerprint(net_params(mc.model), sizeof(float) * net_param_count(mc.model));
+    h[0] = checkpoint_fingerprint(dev->params(dev->ctx), sizeof(float) * dev->n);
     h[1] = ~h[0];
     mpiCheck(MPI_Allreduce(MPI_IN_PLACE, h, 2, MPI_UINT64_T, MPI_MIN, MPI_COMM_WORLD));
     if (rank == 0) {
@@ -354,7 +450,7 @@ int main(int argc, char **argv)
                h[0] == ~h[1] ? "identical" : "DIFFER", h[0]);
     }
     free(state.rows);
-    mpi_backend_free(&mc);
+    dev->free(dev->ctx);
     mnist_free(&train);
     mnist_free(&test);
     mpi_fmt_free();

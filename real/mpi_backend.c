@@ -12,30 +12,8 @@
 #include "util.h"      // mallocCheck, util_die, util_die_input
 #include "volume.h"    // volume_allreduce, volume_ring_allreduce, volume_hier_allreduce
 
-static int as_int(size_t n)
-{
-    if (n > 2147483647u)
-        util_die("message of %zu elements is larger than MPI's int count", n);
-    return (int)n;
-}
-
 // ----------------------------------------------------------------------------
 // collectives on the parameter or gradient vector
-
-// x := sum over comm of x, travelling in format fmt (16-bit: rounded on the way, as on a wire).
-static void allreduce_fmt(mpi_ctx *c, float *x, size_t n, floatfmt fmt, MPI_Comm comm)
-{
-    MPI_Datatype type;
-    MPI_Op op;
-    mpi_fmt_type_op(fmt, &type, &op);
-    if (fmt == FMT_FP32) {
-        mpiCheck(MPI_Allreduce(MPI_IN_PLACE, x, as_int(n), type, op, comm));
-        return;
-    }
-    floatfmt_pack(fmt, x, c->stage, n);
-    mpiCheck(MPI_Allreduce(MPI_IN_PLACE, c->stage, as_int(n), type, op, comm));
-    floatfmt_unpack(fmt, c->stage, x, n);
-}
 
 // Hierarchical: reduce-scatter in the node, allreduce of the slice across nodes, allgather.
 static void hier_allreduce_fmt(mpi_ctx *c, float *x, size_t n, floatfmt fmt)
@@ -47,12 +25,12 @@ static void hier_allreduce_fmt(mpi_ctx *c, float *x, size_t n, floatfmt fmt)
     char *buf = fmt == FMT_FP32 ? (char *)x : c->stage;
     if (fmt != FMT_FP32)
         floatfmt_pack(fmt, x, buf, n);
-    char *mine = buf + (size_t)c->displs[c->local] * esz;
-    mpiCheck(MPI_Reduce_scatter(MPI_IN_PLACE, buf, c->counts, type, op, c->node_comm));
+    char *mine = buf + (size_t)c->displs[c->t.local] * esz;
+    mpiCheck(MPI_Reduce_scatter(MPI_IN_PLACE, buf, c->counts, type, op, c->t.node_comm));
     // MPI_IN_PLACE reduce-scatter leaves the rank's slice at the start of buf
-    memmove(mine, buf, (size_t)c->counts[c->local] * esz);
-    mpiCheck(MPI_Allreduce(MPI_IN_PLACE, mine, c->counts[c->local], type, op, c->cross_comm));
-    mpiCheck(MPI_Allgatherv(MPI_IN_PLACE, 0, type, buf, c->counts, c->displs, type, c->node_comm));
+    memmove(mine, buf, (size_t)c->counts[c->t.local] * esz);
+    mpiCheck(MPI_Allreduce(MPI_IN_PLACE, mine, c->counts[c->t.local], type, op, c->t.cross_comm));
+    mpiCheck(MPI_Allgatherv(MPI_IN_PLACE, 0, type, buf, c->counts, c->displs, type, c->t.node_comm));
     if (fmt != FMT_FP32)
         floatfmt_unpack(fmt, buf, x, n);
 }
@@ -105,7 +83,7 @@ static double mpi_train_batch(void *ctx, events *ev, int epoch, int batch, plan_
     progress(c);
     double t0 = mpi_clock(c);
     load_batch(c, epoch, batch);
-    c->opt.lr = sgd_lr_schedule(c->setup.lr, c->world, epoch + (double)batch / c->batches,
+    c->opt.lr = sgd_lr_schedule(c->setup.lr, c->t.world, epoch + (double)batch / c->batches,
                                 c->setup.lr_warmup_epochs);
     double loss = net_forward_backward(c->model, c->x, c->y, c->setup.batch);
     events_add(ev, EV_COMPUTE, "forward-backward", t0, mpi_clock(c), 0, 0);
@@ -119,17 +97,17 @@ static double mpi_train_batch(void *ctx, events *ev, int epoch, int batch, plan_
     double t1 = mpi_clock(c);
     volume v;
     if (grad == GRAD_NODE) {
-        allreduce_fmt(c, g, n, fmt, c->node_comm);
-        scale(g, n, 1.0f / c->gpus_per_node);
-        v = (volume){volume_allreduce(bytes, c->gpus_per_node), 0};
+        mpi_fmt_allreduce(g, n, fmt, c->stage, c->t.node_comm);
+        scale(g, n, 1.0f / c->t.gpus_per_node);
+        v = (volume){volume_allreduce(bytes, c->t.gpus_per_node), 0};
     } else if (grad == GRAD_WORLD) {
-        allreduce_fmt(c, g, n, fmt, MPI_COMM_WORLD);
-        scale(g, n, 1.0f / c->world);
-        v = volume_ring_allreduce(bytes, c->nodes, c->gpus_per_node);
+        mpi_fmt_allreduce(g, n, fmt, c->stage, MPI_COMM_WORLD);
+        scale(g, n, 1.0f / c->t.world);
+        v = volume_ring_allreduce(bytes, c->t.nodes, c->t.gpus_per_node);
     } else {
         hier_allreduce_fmt(c, g, n, fmt);
-        scale(g, n, 1.0f / c->world);
-        v = volume_hier_allreduce(bytes, c->nodes, c->gpus_per_node);
+        scale(g, n, 1.0f / c->t.world);
+        v = volume_hier_allreduce(bytes, c->t.nodes, c->t.gpus_per_node);
     }
     events_add(ev, grad == GRAD_NODE ? EV_LOCAL : EV_GLOBAL, "gradient allreduce", t1,
                mpi_clock(c), v.local, v.global);
@@ -148,12 +126,12 @@ static void mpi_global_start(void *ctx, floatfmt fmt, size_t chunk_elems)
     const float *x = net_params(c->model);
     const size_t n = net_param_count(c->model);
     if (c->n_reqs != 0)
-        util_die("rank %d: a global message is already in flight", c->rank);
+        util_die("rank %d: a global message is already in flight", c->t.rank);
     long bad = floatfmt_find_nan(x, n);
     if (bad >= 0)
         util_die("rank %d: parameter %ld is NaN before the global sync of epoch %d batch %d: "
                  "training diverged (try a lower --lr)",
-                 c->rank, bad, c->last_epoch, c->last_batch);
+                 c->t.rank, bad, c->last_epoch, c->last_batch);
     floatfmt_pack(fmt, x, c->send_buf, n);
     c->send_fmt = fmt;
     MPI_Datatype type;
@@ -168,8 +146,8 @@ static void mpi_global_start(void *ctx, floatfmt fmt, size_t chunk_elems)
     for (size_t i = 0; i < k; i++) {
         size_t off, len;
         chunk_get(n, chunk_elems, i, &off, &len);
-        mpiCheck(MPI_Iallreduce(MPI_IN_PLACE, (char *)c->send_buf + off * esz, as_int(len), type,
-                                op, c->cross_comm, &c->reqs[i]));
+        mpiCheck(MPI_Iallreduce(MPI_IN_PLACE, (char *)c->send_buf + off * esz, mpi_fmt_count(len), type,
+                                op, c->t.cross_comm, &c->reqs[i]));
     }
     c->n_reqs = (int)k;
 }
@@ -178,7 +156,7 @@ static void mpi_global_finish(void *ctx, double w_local, double w_sum)
 {
     mpi_ctx *c = ctx;
     if (c->n_reqs == 0)
-        util_die("rank %d: global finish without a message in flight", c->rank);
+        util_die("rank %d: global finish without a message in flight", c->t.rank);
     mpiCheck(MPI_Waitall(c->n_reqs, c->reqs, MPI_STATUSES_IGNORE));
     c->n_reqs = 0;
     merge_apply(net_params(c->model), c->send_buf, c->send_fmt, net_param_count(c->model), w_local,
@@ -188,8 +166,8 @@ static void mpi_global_finish(void *ctx, double w_local, double w_sum)
 static void mpi_node_bcast(void *ctx, int root)
 {
     mpi_ctx *c = ctx;
-    mpiCheck(MPI_Bcast(net_params(c->model), as_int(net_param_count(c->model)), MPI_FLOAT, root,
-                       c->node_comm));
+    mpiCheck(MPI_Bcast(net_params(c->model), mpi_fmt_count(net_param_count(c->model)), MPI_FLOAT, root,
+                       c->t.node_comm));
 }
 
 static void mpi_world_param_avg(void *ctx, floatfmt fmt)
@@ -198,23 +176,17 @@ static void mpi_world_param_avg(void *ctx, floatfmt fmt)
     float *x = net_params(c->model);
     const size_t n = net_param_count(c->model);
     hier_allreduce_fmt(c, x, n, fmt);
-    scale(x, n, 1.0f / c->world);
+    scale(x, n, 1.0f / c->t.world);
 }
 
 static double mpi_world_mean(void *ctx, double x)
 {
-    mpi_ctx *c = ctx;
-    mpiCheck(MPI_Allreduce(MPI_IN_PLACE, &x, 1, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD));
-    return x / c->world;
+    return mpi_topo_mean(&((mpi_ctx *)ctx)->t, x);
 }
 
 static void mpi_stats_sum(void *ctx, double *v, int n)
 {
-    mpi_ctx *c = ctx;
-    if (c->rank == 0)
-        mpiCheck(MPI_Reduce(MPI_IN_PLACE, v, n, MPI_DOUBLE, MPI_SUM, 0, MPI_COMM_WORLD));
-    else
-        mpiCheck(MPI_Reduce(v, NULL, n, MPI_DOUBLE, MPI_SUM, 0, MPI_COMM_WORLD));
+    mpi_topo_sum_to_root(&((mpi_ctx *)ctx)->t, v, n);
 }
 
 // Accuracy on the test set, each rank evaluating its share (the replicas are identical at an
@@ -224,7 +196,7 @@ static double mpi_evaluate(void *ctx)
     mpi_ctx *c = ctx;
     const mnist_set *t = c->setup.test;
     int first, count;
-    mnist_shard(t->n, c->rank, c->world, &first, &count);
+    mnist_shard(t->n, c->t.rank, c->t.world, &first, &count);
     const int px = t->rows * t->cols;
     double counts[2] = {0, (double)count};
     for (int i = 0; i < count; i += c->setup.batch) {
@@ -239,51 +211,16 @@ static double mpi_evaluate(void *ctx)
 // ----------------------------------------------------------------------------
 // set-up
 
-// Node and local rank: from --gpus-per-node, or from the shared-memory domains, which must then
-// be equal in size and hold consecutive ranks.
-static void split_nodes(mpi_ctx *c)
-{
-    if (c->setup.gpus_per_node > 0) {
-        c->gpus_per_node = c->setup.gpus_per_node;
-        if (c->world % c->gpus_per_node != 0)
-            util_die_input("%d ranks cannot form nodes of --gpus-per-node %d (not a multiple)",
-                           c->world, c->gpus_per_node);
-    } else {
-        MPI_Comm shm;
-        mpiCheck(MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, c->rank, MPI_INFO_NULL,
-                                     &shm));
-        int size, local, ok;
-        mpiCheck(MPI_Comm_size(shm, &size));
-        mpiCheck(MPI_Comm_rank(shm, &local));
-        mpiCheck(MPI_Comm_free(&shm));
-        int placed = local == c->rank % size && c->world % size == 0;
-        int sizes[2] = {size, -size};
-        mpiCheck(MPI_Allreduce(MPI_IN_PLACE, sizes, 2, MPI_INT, MPI_MAX, MPI_COMM_WORLD));
-        mpiCheck(MPI_Allreduce(&placed, &ok, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD));
-        if (sizes[0] != -sizes[1] || !ok)
-            util_die_input("ranks are not placed node by node with the same count on every node; "
-                           "use a block placement or --gpus-per-node");
-        c->gpus_per_node = size;
-    }
-    c->nodes = c->world / c->gpus_per_node;
-    c->node = c->rank / c->gpus_per_node;
-    c->local = c->rank % c->gpus_per_node;
-    mpiCheck(MPI_Comm_split(MPI_COMM_WORLD, c->node, c->local, &c->node_comm));
-    mpiCheck(MPI_Comm_split(MPI_COMM_WORLD, c->local, c->node, &c->cross_comm));
-}
-
 void mpi_backend_init(mpi_ctx *c, const mpi_setup *s, backend *be)
 {
     *c = (mpi_ctx){.setup = *s, .order_epoch = -1};
-    mpiCheck(MPI_Comm_rank(MPI_COMM_WORLD, &c->rank));
-    mpiCheck(MPI_Comm_size(MPI_COMM_WORLD, &c->world));
-    split_nodes(c);
-    int shard_total = s->train->n / c->world;
+    mpi_topo_init(&c->t, s->gpus_per_node);
+    int shard_total = s->train->n / c->t.world;
     c->batches = shard_total / s->batch;
     if (c->batches < 1)
         util_die_input("%d training examples over %d ranks give less than one batch of %d",
-                       s->train->n, c->world, s->batch);
-    mnist_shard(s->train->n, c->rank, c->world, &c->shard_first, &c->shard_count);
+                       s->train->n, c->t.world, s->batch);
+    mnist_shard(s->train->n, c->t.rank, c->t.world, &c->shard_first, &c->shard_count);
 
     c->model = net_create(s->model, s->batch);
     net_init_params(c->model, s->seed); // identical on every rank
@@ -295,16 +232,16 @@ void mpi_backend_init(mpi_ctx *c, const mpi_setup *s, backend *be)
     c->y = mallocCheck((size_t)s->batch);
     c->stage = mallocCheck(2 * n);
     c->send_buf = mallocCheck(4 * n);
-    c->counts = mallocCheck(sizeof(int) * (size_t)c->gpus_per_node);
-    c->displs = mallocCheck(sizeof(int) * (size_t)c->gpus_per_node);
-    for (int g = 0, off = 0; g < c->gpus_per_node; g++) {
-        c->counts[g] = as_int(n / (size_t)c->gpus_per_node + ((size_t)g < n % (size_t)c->gpus_per_node));
+    c->counts = mallocCheck(sizeof(int) * (size_t)c->t.gpus_per_node);
+    c->displs = mallocCheck(sizeof(int) * (size_t)c->t.gpus_per_node);
+    for (int g = 0, off = 0; g < c->t.gpus_per_node; g++) {
+        c->counts[g] = mpi_fmt_count(n / (size_t)c->t.gpus_per_node + ((size_t)g < n % (size_t)c->t.gpus_per_node));
         c->displs[g] = off;
         off += c->counts[g];
     }
     c->t0 = MPI_Wtime();
-    *be = (backend){.ctx = c, .rank = c->rank, .world = c->world,
-                    .gpus_per_node = c->gpus_per_node, .params = n, .clock = mpi_clock,
+    *be = (backend){.ctx = c, .rank = c->t.rank, .world = c->t.world,
+                    .gpus_per_node = c->t.gpus_per_node, .params = n, .clock = mpi_clock,
                     .train_batch = mpi_train_batch, .optimizer_step = mpi_optimizer_step,
                     .global_start = mpi_global_start, .global_finish = mpi_global_finish,
                     .node_bcast = mpi_node_bcast, .world_param_avg = mpi_world_param_avg,
@@ -314,8 +251,7 @@ void mpi_backend_init(mpi_ctx *c, const mpi_setup *s, backend *be)
 
 void mpi_backend_free(mpi_ctx *c)
 {
-    mpiCheck(MPI_Comm_free(&c->node_comm));
-    mpiCheck(MPI_Comm_free(&c->cross_comm));
+    mpi_topo_free(&c->t);
     net_free(c->model);
     sgd_free(&c->opt);
     free(c->order);

@@ -16,7 +16,8 @@
 #include <mpi.h> // MPI_Comm, MPI_Request
 
 #include "backend.h" // backend
-#include "mnist.h"   // mnist_set
+#include "mnist.h"    // mnist_set
+#include "mpi_topo.h" // mpi_topo
 #include "net.h"     // net, net_kind
 #include "sgd.h"     // sgd
 
@@ -33,8 +34,7 @@ typedef struct {
 
 typedef struct {
     mpi_setup setup;
-    int rank, world, gpus_per_node, node, local, nodes;
-    MPI_Comm node_comm, cross_comm; // the node's ranks; local rank `local` of every node
+    mpi_topo t;                     // ranks, nodes and their communicators
     double t0;                      // MPI_Wtime at the start
     net *model;
     sgd opt;
@@ -53,9 +53,8 @@ typedef struct {
     int last_epoch, last_batch;     // position, for messages
 } mpi_ctx;
 
-// Splits the communicators, builds the network and optimizer, and fills *be. Every rank calls
-// it. A world size that is not a multiple of --gpus-per-node or ranks not placed node by node are
-// input errors (exit 2).
+// Lays out the nodes (mpi_topo_init), builds the network and optimizer, and fills *be. Every
+// rank calls it; bad layouts are input errors (exit 2).
 void mpi_backend_init(mpi_ctx *c, const mpi_setup *s, backend *be);
 void mpi_backend_free(mpi_ctx *c);
 

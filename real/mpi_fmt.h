@@ -9,12 +9,21 @@
 #ifndef DASO_MPI_FMT_H
 #define DASO_MPI_FMT_H
 
-#include <mpi.h> // MPI_Datatype, MPI_Op
+#include <stddef.h> // size_t
+
+#include <mpi.h> // MPI_Datatype, MPI_Op, MPI_Comm
 
 #include "floatfmt.h" // floatfmt
 
 void mpi_fmt_init(void);
 void mpi_fmt_free(void);
 void mpi_fmt_type_op(floatfmt fmt, MPI_Datatype *type, MPI_Op *op);
+
+// n as MPI's int count; a larger message is an internal error (util_die).
+int mpi_fmt_count(size_t n);
+
+// Collective: x := sum over comm of x (n floats), travelling in format fmt; 16-bit formats are
+// packed into `stage` (2n bytes) and so rounded on the way, as on a wire.
+void mpi_fmt_allreduce(float *x, size_t n, floatfmt fmt, void *stage, MPI_Comm comm);
 
 #endif
