@@ -5,7 +5,7 @@
 #                  "N passed, N failed, N skipped"
 #   make all       build what the detected components allow, into build/
 #   make deps      install the missing Debian packages (as root), or print the command to run
-#   make bench, figures, install [PREFIX=/usr/local], clean
+#   make bench, figures, paper, install [PREFIX=/usr/local], clean
 #
 # Overrides: CC, MPICC, CUDA_HOME (/usr/local/cuda), NO_CUDA=1, NO_SIM=1, NO_MPI=1.
 # Each component is detected by compiling and linking a small probe, never by package names or
@@ -26,7 +26,7 @@ DEBIAN_PACKAGES := libsimgrid-dev mpich libmpich-dev libgsl-dev libopenblas-dev 
 
 .DEFAULT_GOAL := all
 .SECONDARY: # keep object files that only serve as steps
-.PHONY: all deps test check demo bench bench-sim bench-real figures install clean banner
+.PHONY: all deps test check demo bench bench-sim bench-real figures paper install clean banner
 
 # ----------------------------------------------------------------------------
 # detection: each probe runs once, the first time its result is needed
@@ -183,7 +183,8 @@ TEST_ARGS = $(foreach t,$(TEST_NAMES),$(if $(call missing,$(t)),SKIP:$(t):$(subs
             tests/test_cli.sh $(if $(HAVE_SIM),tests/test_sim.sh,SKIP:test_sim.sh:SIMGRID$(comma)GSL) \
             $(if $(HAVE_REAL),tests/test_real.sh,SKIP:test_real.sh:MPI$(comma)BLAS$(comma)ZLIB) \
             $(if $(filter yes,$(HAVE_GSL)),tests/test_analysis.sh,SKIP:test_analysis.sh:GSL) \
-            $(if $(HAVE_GPU),tests/test_cuda.sh,SKIP:test_cuda.sh:CUDA$(comma)NCCL)
+            $(if $(HAVE_GPU),tests/test_cuda.sh,SKIP:test_cuda.sh:CUDA$(comma)NCCL) \
+            $(if $(HAVE_SIM),$(if $(HAVE_REAL),tests/test_experiments.sh,SKIP:test_experiments.sh:MPI$(comma)BLAS$(comma)ZLIB),SKIP:test_experiments.sh:SIMGRID$(comma)GSL)
 
 all: banner $(PROGRAMS) $(RUNNABLE_TESTS) $(if $(HAVE_REAL),$(MPI_TESTS) $(BUILD)/bench-real)
 
@@ -234,6 +235,13 @@ bench-sim: all
 	@BUILD=$(BUILD) experiments/bench-sim
 
 figures: all
+	@BUILD=$(BUILD) analysis/figures
+
+# every study of experiments/ (resumable: finished runs are kept), then every figure
+PAPER_STUDIES := resnet50-juwels hrnet-cityscapes-juwels sensitivity-max-global-skips \
+                 sensitivity-staleness sensitivity-bandwidth fashion-mnist-convergence sim-vs-real
+paper: all
+	@for e in $(PAPER_STUDIES); do BUILD=$(BUILD) experiments/run experiments/$$e.exp || exit 1; done
 	@BUILD=$(BUILD) analysis/figures
 
 install: all
