@@ -88,7 +88,8 @@ SIM_SRC := sim/comm.c sim/platform.c sim/profile.c sim/variability.c sim/backgro
            sim/collective_bench.c sim/daso_sim.c
 HAVE_SIM = $(if $(filter yes,$(HAVE_SIMGRID)),$(filter yes,$(HAVE_GSL)))
 
-REAL_SRC := real/mpi_check.c real/mpi_fmt.c real/mpi_topo.c real/mpi_backend.c real/checkpoint.c \
+REAL_SRC := real/mpi_check.c real/mpi_fmt.c real/mpi_topo.c real/global_msg.c real/mpi_backend.c \
+            real/checkpoint.c \
             real/daso_train.c
 HAVE_REAL = $(if $(filter yes,$(HAVE_MPI)),$(if $(filter yes,$(HAVE_BLAS)),$(filter yes,$(HAVE_ZLIB))))
 

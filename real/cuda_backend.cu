@@ -27,6 +27,7 @@ extern "C" { // the toolkit's C headers
 #include "mpi_check.h"   // mpiCheck
 #include "mpi_fmt.h"     // mpi_fmt_type_op, mpi_fmt_allreduce, mpi_fmt_count
 #include "mpi_topo.h"    // mpi_topo_init, mpi_topo_mean, mpi_topo_sum_to_root
+#include "global_msg.h"  // global_msg_start, global_msg_finish
 #include "sgd.h"         // sgd_lr_schedule
 #include "util.h"        // mallocCheck, callocCheck, util_die, util_die_input
 #include "volume.h"      // volume_allreduce, volume_ring_allreduce, volume_hier_allreduce
@@ -72,10 +73,7 @@ struct cuda_ctx {
     void *stage;                    // G * slice 16-bit elements, its bf16/fp16 packing
     float *params_out, *velocity_out; // the copies handed out (cuda_backend_*_host)
     // the global message in flight, as in mpi_ctx
-    void *send_buf;
-    floatfmt send_fmt;
-    MPI_Request *reqs;              // one per chunk
-    int n_reqs, reqs_cap;
+    global_msg msg;                 // DASO's global message, on the host
     int last_epoch, last_batch;     // position, for messages
 };
 
@@ -251,15 +249,6 @@ static void hier_allreduce(cuda_ctx *c, float *x, floatfmt fmt)
     comm_to_device(c, x, c->host, sizeof(float) * c->n);
 }
 
-// Makes progress on the global message in flight (MPICH progresses inside MPI calls).
-static void progress(cuda_ctx *c)
-{
-    if (c->n_reqs == 0)
-        return;
-    int done = 0;
-    mpiCheck(MPI_Testall(c->n_reqs, c->reqs, &done, MPI_STATUSES_IGNORE));
-}
-
 // ----------------------------------------------------------------------------
 // the backend functions
 
@@ -298,14 +287,14 @@ static double cuda_train_batch(void *ctx, events *ev, int epoch, int batch, plan
     cuda_ctx *c = (cuda_ctx *)ctx;
     c->last_epoch = epoch;
     c->last_batch = batch;
-    progress(c);
+    global_msg_progress(&c->msg);
     double t0 = cuda_clock(c);
     load_batch(c, epoch, batch);
     c->lr = sgd_lr_schedule(c->setup.lr, c->t.world, epoch + (double)batch / c->batches,
                             c->setup.lr_warmup_epochs);
     double loss = cuda_net_forward_backward(c->model, c->x, c->y, c->setup.batch);
     events_add(ev, EV_COMPUTE, "forward-backward", t0, cuda_clock(c), 0, 0);
-    progress(c);
+    global_msg_progress(&c->msg);
     if (grad == GRAD_NONE)
         return loss;
 
@@ -345,34 +334,12 @@ static void cuda_optimizer_step(void *ctx)
 static void cuda_global_start(void *ctx, floatfmt fmt, size_t chunk_elems)
 {
     cuda_ctx *c = (cuda_ctx *)ctx;
-    const size_t n = c->n;
-    if (c->n_reqs != 0)
-        util_die("rank %d: a global message is already in flight", c->t.rank);
     comm_begin(c);
-    comm_to_host(c, c->host, cuda_net_params(c->model), sizeof(float) * n);
-    long bad = floatfmt_find_nan(c->host, n);
-    if (bad >= 0)
-        util_die("rank %d: parameter %ld is NaN before the global sync of epoch %d batch %d: "
-                 "training diverged (try a lower --lr)",
-                 c->t.rank, bad, c->last_epoch, c->last_batch);
-    floatfmt_pack(fmt, c->host, c->send_buf, n);
-    c->send_fmt = fmt;
-    MPI_Datatype type;
-    MPI_Op op;
-    mpi_fmt_type_op(fmt, &type, &op);
-    const size_t k = chunk_count(n, chunk_elems), esz = floatfmt_bytes(fmt);
-    if ((int)k > c->reqs_cap) {
-        free(c->reqs);
-        c->reqs = (MPI_Request *)mallocCheck(sizeof(MPI_Request) * k);
-        c->reqs_cap = (int)k;
-    }
-    for (size_t i = 0; i < k; i++) {
-        size_t off, len;
-        chunk_get(n, chunk_elems, i, &off, &len);
-        mpiCheck(MPI_Iallreduce(MPI_IN_PLACE, (char *)c->send_buf + off * esz, mpi_fmt_count(len), type,
-                                op, c->t.cross_comm, &c->reqs[i]));
-    }
-    c->n_reqs = (int)k;
+    comm_to_host(c, c->host, cuda_net_params(c->model), sizeof(float) * c->n);
+    char where[64];
+    snprintf(where, sizeof where, "epoch %d batch %d on rank %d", c->last_epoch, c->last_batch,
+             c->t.rank);
+    global_msg_start(&c->msg, c->host, fmt, chunk_elems, c->t.cross_comm, where);
 }
 
 // Waits for the message and merges it on the host with merge_apply, so the result is exactly
@@ -380,14 +347,10 @@ static void cuda_global_start(void *ctx, floatfmt fmt, size_t chunk_elems)
 static void cuda_global_finish(void *ctx, double w_local, double w_sum)
 {
     cuda_ctx *c = (cuda_ctx *)ctx;
-    if (c->n_reqs == 0)
-        util_die("rank %d: global finish without a message in flight", c->t.rank);
-    mpiCheck(MPI_Waitall(c->n_reqs, c->reqs, MPI_STATUSES_IGNORE));
-    c->n_reqs = 0;
     float *p = cuda_net_params(c->model);
     comm_begin(c);
     comm_to_host(c, c->host, p, sizeof(float) * c->n);
-    merge_apply(c->host, c->send_buf, c->send_fmt, c->n, w_local, w_sum);
+    global_msg_finish(&c->msg, c->host, w_local, w_sum);
     comm_to_device(c, p, c->host, sizeof(float) * c->n);
     comm_end(c);
 }
@@ -547,7 +510,7 @@ cuda_ctx *cuda_backend_init(const mpi_setup *s, backend *be)
     memset(c->host, 0, sizeof(float) * g * c->slice);
     c->stage = callocCheck(g * c->slice, 2);
     c->order = (int *)mallocCheck(sizeof(int) * (size_t)s->train->n);
-    c->send_buf = mallocCheck(4 * n);
+    global_msg_init(&c->msg, n);
     c->params_out = (float *)mallocCheck(sizeof(float) * n);
     c->velocity_out = (float *)mallocCheck(sizeof(float) * n);
     cudaCheck(cudaDeviceSynchronize()); // initial parameters and zeros in place
@@ -595,8 +558,7 @@ void cuda_backend_free(cuda_ctx *c)
     cudaCheck(cudaStreamDestroy(c->comm));
     free(c->stage);
     free(c->order);
-    free(c->send_buf);
-    free(c->reqs);
+    global_msg_free(&c->msg);
     free(c->params_out);
     free(c->velocity_out);
     free(c);

@@ -2,11 +2,10 @@
 #include "mpi_backend.h"
 
 #include <math.h>   // NAN
+#include <stdio.h>  // snprintf
 #include <stdlib.h> // free
 #include <string.h> // memcpy
 
-#include "chunk.h"     // chunk_count, chunk_get
-#include "merge.h"     // merge_apply
 #include "mpi_check.h" // mpiCheck
 #include "mpi_fmt.h"   // mpi_fmt_type_op
 #include "util.h"      // mallocCheck, util_die, util_die_input
@@ -41,15 +40,6 @@ static void scale(float *x, size_t n, float s)
         x[i] *= s;
 }
 
-// Makes progress on the global message in flight (MPICH progresses inside MPI calls).
-static void progress(mpi_ctx *c)
-{
-    if (c->n_reqs == 0)
-        return;
-    int done = 0;
-    mpiCheck(MPI_Testall(c->n_reqs, c->reqs, &done, MPI_STATUSES_IGNORE));
-}
-
 // ----------------------------------------------------------------------------
 // the backend functions
 
@@ -80,14 +70,14 @@ static double mpi_train_batch(void *ctx, events *ev, int epoch, int batch, plan_
     mpi_ctx *c = ctx;
     c->last_epoch = epoch;
     c->last_batch = batch;
-    progress(c);
+    global_msg_progress(&c->msg);
     double t0 = mpi_clock(c);
     load_batch(c, epoch, batch);
     c->opt.lr = sgd_lr_schedule(c->setup.lr, c->t.world, epoch + (double)batch / c->batches,
                                 c->setup.lr_warmup_epochs);
     double loss = net_forward_backward(c->model, c->x, c->y, c->setup.batch);
     events_add(ev, EV_COMPUTE, "forward-backward", t0, mpi_clock(c), 0, 0);
-    progress(c);
+    global_msg_progress(&c->msg);
     if (grad == GRAD_NONE)
         return loss;
 
@@ -123,44 +113,16 @@ static void mpi_optimizer_step(void *ctx)
 static void mpi_global_start(void *ctx, floatfmt fmt, size_t chunk_elems)
 {
     mpi_ctx *c = ctx;
-    const float *x = net_params(c->model);
-    const size_t n = net_param_count(c->model);
-    if (c->n_reqs != 0)
-        util_die("rank %d: a global message is already in flight", c->t.rank);
-    long bad = floatfmt_find_nan(x, n);
-    if (bad >= 0)
-        util_die("rank %d: parameter %ld is NaN before the global sync of epoch %d batch %d: "
-                 "training diverged (try a lower --lr)",
-                 c->t.rank, bad, c->last_epoch, c->last_batch);
-    floatfmt_pack(fmt, x, c->send_buf, n);
-    c->send_fmt = fmt;
-    MPI_Datatype type;
-    MPI_Op op;
-    mpi_fmt_type_op(fmt, &type, &op);
-    const size_t k = chunk_count(n, chunk_elems), esz = floatfmt_bytes(fmt);
-    if ((int)k > c->reqs_cap) {
-        free(c->reqs);
-        c->reqs = mallocCheck(sizeof(MPI_Request) * k);
-        c->reqs_cap = (int)k;
-    }
-    for (size_t i = 0; i < k; i++) {
-        size_t off, len;
-        chunk_get(n, chunk_elems, i, &off, &len);
-        mpiCheck(MPI_Iallreduce(MPI_IN_PLACE, (char *)c->send_buf + off * esz, mpi_fmt_count(len), type,
-                                op, c->t.cross_comm, &c->reqs[i]));
-    }
-    c->n_reqs = (int)k;
+    char where[64];
+    snprintf(where, sizeof where, "epoch %d batch %d on rank %d", c->last_epoch, c->last_batch,
+             c->t.rank);
+    global_msg_start(&c->msg, net_params(c->model), fmt, chunk_elems, c->t.cross_comm, where);
 }
 
 static void mpi_global_finish(void *ctx, double w_local, double w_sum)
 {
     mpi_ctx *c = ctx;
-    if (c->n_reqs == 0)
-        util_die("rank %d: global finish without a message in flight", c->t.rank);
-    mpiCheck(MPI_Waitall(c->n_reqs, c->reqs, MPI_STATUSES_IGNORE));
-    c->n_reqs = 0;
-    merge_apply(net_params(c->model), c->send_buf, c->send_fmt, net_param_count(c->model), w_local,
-                w_sum);
+    global_msg_finish(&c->msg, net_params(c->model), w_local, w_sum);
 }
 
 static void mpi_node_bcast(void *ctx, int root)
@@ -231,7 +193,7 @@ void mpi_backend_init(mpi_ctx *c, const mpi_setup *s, backend *be)
     c->x = mallocCheck(sizeof(float) * (size_t)px * (size_t)s->batch);
     c->y = mallocCheck((size_t)s->batch);
     c->stage = mallocCheck(2 * n);
-    c->send_buf = mallocCheck(4 * n);
+    global_msg_init(&c->msg, n);
     c->counts = mallocCheck(sizeof(int) * (size_t)c->t.gpus_per_node);
     c->displs = mallocCheck(sizeof(int) * (size_t)c->t.gpus_per_node);
     for (int g = 0, off = 0; g < c->t.gpus_per_node; g++) {
@@ -258,8 +220,7 @@ void mpi_backend_free(mpi_ctx *c)
     free(c->x);
     free(c->y);
     free(c->stage);
-    free(c->send_buf);
-    free(c->reqs);
+    global_msg_free(&c->msg);
     free(c->counts);
     free(c->displs);
 }

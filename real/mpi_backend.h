@@ -17,7 +17,8 @@
 
 #include "backend.h" // backend
 #include "mnist.h"    // mnist_set
-#include "mpi_topo.h" // mpi_topo
+#include "global_msg.h" // global_msg
+#include "mpi_topo.h"   // mpi_topo
 #include "net.h"     // net, net_kind
 #include "sgd.h"     // sgd
 
@@ -45,11 +46,7 @@ typedef struct {
     uint8_t *y;
     void *stage;                    // 16-bit staging buffer for gradient messages
     int *counts, *displs;           // the node's slices of the parameter vector (hier)
-    // the global message in flight
-    void *send_buf;
-    floatfmt send_fmt;
-    MPI_Request *reqs;              // one per chunk
-    int n_reqs, reqs_cap;
+    global_msg msg;                 // DASO's global message
     int last_epoch, last_batch;     // position, for messages
 } mpi_ctx;
 
