@@ -240,10 +240,12 @@ figures: all
 
 # every study of experiments/ (resumable: finished runs are kept), then every figure
 PAPER_STUDIES := resnet50-juwels hrnet-cityscapes-juwels sensitivity-max-global-skips \
-                 sensitivity-staleness sensitivity-bandwidth fashion-mnist-convergence sim-vs-real
+                 sensitivity-staleness sensitivity-bandwidth fashion-mnist-convergence sim-vs-real \
+                 sim-vs-real-cnn
 paper: all
-	@for e in $(PAPER_STUDIES); do BUILD=$(BUILD) experiments/run experiments/$$e.exp || exit 1; done
-	@BUILD=$(BUILD) analysis/figures
+	@failed=0; for e in $(PAPER_STUDIES); do \
+	  BUILD=$(BUILD) experiments/run experiments/$$e.exp || failed=1; done; \
+	  BUILD=$(BUILD) analysis/figures; exit $$failed
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/daso/platforms

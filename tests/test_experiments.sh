@@ -87,12 +87,12 @@ if [ $have_sim -eq 1 ]; then
   # --- interrupted (SIGTERM) after the first run: exit 130, no unfinished output, the rest next time
   "$run" --jobs 1 --results "$tmp/int" "$tmp/tiny.exp" >/dev/null 2>"$tmp/int.err" &
   rp=$!
-  for i in $(seq 300); do grep -q '^\[1/4\]' "$tmp/int.err" && break; sleep 0.1; done
+  for _ in $(seq 300); do grep -q '^\[1/4\]' "$tmp/int.err" && break; sleep 0.1; done
   kill -TERM $rp; wait $rp; rc=$?
   tap_check "interrupted: exit status 130" $rc -eq 130
-  n=$(ls "$tmp/int/tiny/"*.csv | wc -l)
+  csvs=("$tmp/int/tiny/"*.csv)
   tap_check "interrupted: the finished run is kept, nothing unfinished left" \
-    "$n $(ls "$tmp/int/tiny/" | grep -c '\.tmp$')" = "1 0"
+    "${#csvs[@]} $(compgen -G "$tmp/int/tiny/*.tmp" | wc -l)" = "1 0"
   "$run" --results "$tmp/int" "$tmp/tiny.exp" >/dev/null 2>"$tmp/int2.err"
   tap_check "after the interruption only the 3 other runs are made" \
     "$(grep -c '^\[' "$tmp/int2.err") $(grep -vc '^#' "$tmp/int/tiny/runs.tsv")" = "3 4"
@@ -111,7 +111,7 @@ sweep         --max-global-skips 4 8
 EOF
   $run --results "$res" "$tmp/sweep.exp" >/dev/null 2>"$tmp/sweep.err"
   tap_result $? "a sweep over platform variants and an option runs" "$(cat "$tmp/sweep.err")"
-  ls "$res/sweep" | grep '\.csv$' | sort | tr '\n' ' ' >"$tmp/sweep.ls"
+  (cd "$res/sweep" && printf '%s ' *.csv) >"$tmp/sweep.ls"
   tap_check "run ids name the variant and the swept value" "$(cat "$tmp/sweep.ls")" = \
     "sim-daso-n2-g2-s1-hca-bw12.5e9-max-global-skips4.csv sim-daso-n2-g2-s1-hca-bw12.5e9-max-global-skips8.csv sim-daso-n2-g2-s1-hca-bw25e9-max-global-skips4.csv sim-daso-n2-g2-s1-hca-bw25e9-max-global-skips8.csv "
   grep -q 'hca-bw 12.5e9' "$res/sweep/platforms/hca-bw12.5e9-g2.xml" 2>/dev/null
