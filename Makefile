@@ -245,6 +245,7 @@ PAPER_STUDIES := resnet50-juwels hrnet-cityscapes-juwels sensitivity-max-global-
 paper: all
 	@failed=0; for e in $(PAPER_STUDIES); do \
 	  BUILD=$(BUILD) experiments/run experiments/$$e.exp || failed=1; done; \
+	  BUILD=$(BUILD) experiments/explain || failed=1; \
 	  BUILD=$(BUILD) analysis/figures; exit $$failed
 
 install: all
