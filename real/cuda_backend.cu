@@ -271,11 +271,7 @@ static void load_batch(cuda_ctx *c, int epoch, int batch)
         c->order_epoch = epoch;
     }
     const int px = d->rows * d->cols, b = c->setup.batch;
-    for (int i = 0; i < b; i++) {
-        int k = c->order[c->shard_first + batch * b + i];
-        memcpy(c->host_x + (size_t)i * px, d->images + (size_t)k * px, sizeof(float) * (size_t)px);
-        c->host_y[i] = d->labels[k];
-    }
+    mnist_gather(d, c->order + c->shard_first + batch * b, b, c->host_x, c->host_y);
     cudaCheck(cudaMemcpyAsync(c->x, c->host_x, sizeof(float) * (size_t)px * b,
                               cudaMemcpyHostToDevice, c->compute));
     cudaCheck(cudaMemcpyAsync(c->y, c->host_y, (size_t)b, cudaMemcpyHostToDevice, c->compute));

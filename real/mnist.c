@@ -7,7 +7,7 @@
 #include <limits.h> // INT_MAX, UINT_MAX
 #include <stdio.h>  // snprintf
 #include <stdlib.h> // free
-#include <string.h> // strlen, strncmp, strerror, memset
+#include <string.h> // strlen, strncmp, strerror, memset, memcpy
 #include <zlib.h>   // gzopen, gzbuffer, gzread, gzerror, gzclose_r
 
 #include "util.h" // util_die_input, util_die, mallocCheck
@@ -218,4 +218,13 @@ void mnist_shard(int n, int rank, int nranks, int *first, int *count)
         util_die("mnist_shard: bad n %d, rank %d or nranks %d", n, rank, nranks);
     *count = n / nranks;
     *first = rank * *count;
+}
+
+void mnist_gather(const mnist_set *d, const int *idx, int n, float *x, uint8_t *y)
+{
+    const size_t px = (size_t)d->rows * (size_t)d->cols;
+    for (int i = 0; i < n; i++) {
+        memcpy(x + (size_t)i * px, d->images + (size_t)idx[i] * px, sizeof(float) * px);
+        y[i] = d->labels[idx[i]];
+    }
 }

@@ -47,6 +47,9 @@ void mnist_free(mnist_set *s);
 // >= 0: Fisher-Yates driven by splitmix64, identical on every rank and every machine.
 void mnist_epoch_order(int n, uint64_t seed, int epoch, int *order);
 
+// Copies the examples idx[0 .. n) of d into x (n images, row-major) and y (n labels): one batch.
+void mnist_gather(const mnist_set *d, const int *idx, int n, float *x, uint8_t *y);
+
 // The shard of rank `rank` of `nranks`: positions [*first, *first + *count) of the permuted
 // order, with *first = rank * (n / nranks) and *count = n / nranks. The n % nranks positions at
 // the end are dropped, so every rank runs the same number of batches.

@@ -4,7 +4,7 @@
 #include <math.h>   // NAN
 #include <stdio.h>  // snprintf
 #include <stdlib.h> // free
-#include <string.h> // memcpy
+#include <string.h> // memmove
 
 #include "mpi_check.h" // mpiCheck
 #include "mpi_fmt.h"   // mpi_fmt_type_op
@@ -56,12 +56,8 @@ static void load_batch(mpi_ctx *c, int epoch, int batch)
         mnist_epoch_order(d->n, c->setup.seed, epoch, c->order);
         c->order_epoch = epoch;
     }
-    const int px = d->rows * d->cols, b = c->setup.batch;
-    for (int i = 0; i < b; i++) {
-        int k = c->order[c->shard_first + batch * b + i];
-        memcpy(c->x + (size_t)i * px, d->images + (size_t)k * px, sizeof(float) * (size_t)px);
-        c->y[i] = d->labels[k];
-    }
+    const int b = c->setup.batch;
+    mnist_gather(d, c->order + c->shard_first + batch * b, b, c->x, c->y);
 }
 
 static double mpi_train_batch(void *ctx, events *ev, int epoch, int batch, plan_grad grad,
