@@ -13,5 +13,6 @@ static void hier_plan(sched *s, plan_batch *p)
 const strategy strategy_hier = {
     .name = "hier",
     .summary = "Horovod hierarchical allreduce of gradients (node, then across nodes, then node)",
+    .global_grads = true,
     .plan = hier_plan,
 };

@@ -13,5 +13,6 @@ static void sync_plan(sched *s, plan_batch *p)
 const strategy strategy_sync = {
     .name = "sync",
     .summary = "Horovod/DDP: bucketed allreduce of gradients over all GPUs every batch",
+    .global_grads = true,
     .plan = sync_plan,
 };

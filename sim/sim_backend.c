@@ -152,15 +152,18 @@ static void compute_pass(sim_rank *r, double seconds)
 }
 
 // Backward with the node-local bucketed allreduce in closed form (sim_backend.h).
+// Forward and backward run as one execution (one activity instead of two); backward's start is
+// where the forward's share of the pass ends.
 static void node_grads_analytic(sim_rank *r, events *ev, double t0, double bytes)
 {
     const sim_setup *s = r->st->setup;
     sim_comm *node = &r->st->c.node[r->node];
     const double bucket = s->ddp_bucket_bytes;
     const int k = (int)ceil(bytes / bucket);
-    double t_bwd = simgrid_get_clock();
-    compute_pass(r, s->model->backward_s);
-    const double t1 = simgrid_get_clock(), bwd = t1 - t_bwd;
+    const double fwd_s = s->model->forward_s, bwd_s = s->model->backward_s;
+    compute_pass(r, fwd_s + bwd_s);
+    const double t1 = simgrid_get_clock(), bwd = (t1 - t0) * bwd_s / (fwd_s + bwd_s);
+    const double t_bwd = t1 - bwd;
     events_add(ev, EV_COMPUTE, "forward-backward", t0, t1, 0, 0);
     // a bucket's allreduce starts when every GPU of the node has it ready
     sim_state *st = r->st;
@@ -197,18 +200,18 @@ static double sim_train_batch(void *ctx, events *ev, int epoch, int batch, plan_
     const profile *m = s->model;
     double t0 = simgrid_get_clock();
     r->slow = variability_factor(s->var, r->rng, r->rank, s->cfg.gpus_per_node, epoch);
-    compute_pass(r, m->forward_s);
     if (grad == GRAD_NONE) {
-        compute_pass(r, m->backward_s);
+        compute_pass(r, m->forward_s + m->backward_s);
         events_add(ev, EV_COMPUTE, "forward-backward", t0, simgrid_get_clock(), 0, 0);
         return s->loss[epoch];
     }
-    // backward in buckets; each bucket's reduction starts as soon as its gradients are ready
     const double bytes = m->params * floatfmt_bytes(fmt);
     if (grad == GRAD_NODE && s->analytic_local) {
         node_grads_analytic(r, ev, t0, bytes);
         return s->loss[epoch];
     }
+    // backward in buckets; each bucket's reduction starts as soon as its gradients are ready
+    compute_pass(r, m->forward_s);
     const double bucket = grad == GRAD_NODE ? s->ddp_bucket_bytes : s->cfg.bucket_bytes;
     const int k = (int)ceil(bytes / bucket);
     const req_kind kind = grad == GRAD_NODE ? REQ_NODE : grad == GRAD_WORLD ? REQ_WORLD : REQ_HIER;
@@ -330,7 +333,8 @@ static void rank_main(int argc, char **argv)
     driver_run(&r->be, &sc, &r->ev, &out, &res);
     if (rank0)
         r->st->result = res;
-    helper_post(&r->grad, REQ_STOP, 0);
+    if (r->grad.q)
+        helper_post(&r->grad, REQ_STOP, 0);
     if (r->param.q)
         helper_post(&r->param, REQ_STOP, 0);
 }
@@ -338,7 +342,10 @@ static void rank_main(int argc, char **argv)
 void sim_run(const sim_setup *s, sim_result *res)
 {
     const int nodes = s->cfg.nodes, g = s->cfg.gpus_per_node, world = nodes * g;
-    const bool daso = sched_find_strategy(s->cfg.strategy) == &strategy_daso;
+    const strategy *strat = sched_find_strategy(s->cfg.strategy);
+    const bool daso = strat == &strategy_daso;
+    // gradient actors carry bucketed allreduces; node-local ones in closed form need none
+    const bool grad_actors = strat->global_grads || !s->analytic_local;
     sim_state st = {.setup = s};
     sim_net_init(&st.net, world, g, s->fidelity, s->hosts);
 
@@ -374,7 +381,8 @@ void sim_run(const sim_setup *s, sim_result *res)
         sg_actor_t a = sg_actor_init(name, s->hosts[i]);
         sg_actor_set_data(a, r);
         sg_actor_start(a, rank_main, 0, NULL);
-        helper_start(&r->grad, r, CH_GRAD_NODE, grad_cap, "grad");
+        if (grad_actors)
+            helper_start(&r->grad, r, CH_GRAD_NODE, grad_cap, "grad");
         if (daso)
             helper_start(&r->param, r, CH_PARAM_NODE, param_cap, "param");
     }
