@@ -7,12 +7,13 @@
 #   make deps      install the missing Debian packages (as root), or print the command to run
 #   make bench, figures, paper, install [PREFIX=/usr/local], clean
 #
-# Overrides: CC, MPICC, CUDA_HOME (/usr/local/cuda), NO_CUDA=1, NO_SIM=1, NO_MPI=1.
+# Overrides: CC, MPICC, SMPICC, CUDA_HOME (/usr/local/cuda), NO_CUDA=1, NO_SIM=1, NO_MPI=1.
 # Each component is detected by compiling and linking a small probe, never by package names or
 # fixed paths; a missing optional component is skipped with one line, never a broken build.
 
 CC        ?= cc
 MPICC     ?= mpicc
+SMPICC    ?= smpicc
 CUDA_HOME ?= /usr/local/cuda
 PREFIX    ?= /usr/local
 BUILD     := build
@@ -40,6 +41,7 @@ once = $(eval $(1) := $(2))$($(1))
 CUDA_FLAGS := -I$(CUDA_HOME)/include -L$(CUDA_HOME)/lib64 -Wl,-rpath,$(CUDA_HOME)/lib64
 P_SIMGRID := \#include <simgrid/engine.h>\nint main(int c, char **v) { simgrid_init(&c, v); return 0; }
 P_MPI     := \#include <mpi.h>\nint main(void) { return MPI_Init(0, 0); }
+P_SMPI    := \#include <mpi.h>\nint main(int c, char **v) { MPI_Init(&c, &v); return MPI_Finalize(); }
 P_GSL     := \#include <gsl/gsl_statistics.h>\nint main(void) { double x[2] = {1, 2}; return (int)gsl_stats_mean(x, 1, 2); }
 P_BLAS    := \#include <cblas.h>\nint main(void) { float a = 1; return (int)cblas_sdot(1, &a, 1, &a, 1); }
 P_ZLIB    := \#include <zlib.h>\nint main(void) { return gzopen("x", "rb") != 0; }
@@ -50,6 +52,7 @@ P_NCCL    := \#include <nccl.h>\nint main(void) { int v; return ncclGetVersion(&
 SIMGRID_FLAGS = $(call once,SIMGRID_FLAGS,$(shell pkg-config --cflags --libs simgrid 2>/dev/null))
 HAVE_SIMGRID  = $(if $(NO_SIM),off,$(call once,HAVE_SIMGRID,$(call probe,$(P_SIMGRID),$(SIMGRID_FLAGS))))
 HAVE_MPI      = $(if $(NO_MPI),off,$(call once,HAVE_MPI,$(call probe,$(P_MPI),,$(MPICC))))
+HAVE_SMPI     = $(if $(NO_SIM),off,$(call once,HAVE_SMPI,$(call probe,$(P_SMPI),,$(SMPICC))))
 HAVE_GSL      = $(call once,HAVE_GSL,$(call probe,$(P_GSL),-lgsl -lgslcblas -lm))
 HAVE_BLAS     = $(call once,HAVE_BLAS,$(call probe,$(P_BLAS),-lopenblas))
 HAVE_ZLIB     = $(call once,HAVE_ZLIB,$(call probe,$(P_ZLIB),-lz))
@@ -65,6 +68,7 @@ banner:
 	@echo "DASO toolkit: components"
 	@$(call status,SimGrid,$(HAVE_SIMGRID),daso-sim (simulated clusters; with GSL))
 	@$(call status,MPI,$(HAVE_MPI),daso-train (real training over MPI))
+	@$(call status,SMPI,$(HAVE_SMPI),daso-train-smpi (emulation on simulated clusters))
 	@$(call status,GSL,$(HAVE_GSL),analysis statistics)
 	@$(call status,OpenBLAS,$(HAVE_BLAS),networks of daso-train)
 	@$(call status,zlib,$(HAVE_ZLIB),Fashion-MNIST reader)
@@ -92,10 +96,13 @@ REAL_SRC := real/mpi_check.c real/mpi_fmt.c real/mpi_topo.c real/global_msg.c re
             real/checkpoint.c \
             real/daso_train.c
 HAVE_REAL = $(if $(filter yes,$(HAVE_MPI)),$(if $(filter yes,$(HAVE_BLAS)),$(filter yes,$(HAVE_ZLIB))))
+# emulation: daso-train under SMPI, placed on a platform by daso-sim's host list
+HAVE_EMU  = $(if $(HAVE_SIM),$(if $(filter yes,$(HAVE_BLAS)),$(if $(filter yes,$(HAVE_ZLIB)),$(filter yes,$(HAVE_SMPI)))))
 
 PROGRAMS = $(BUILD)/daso-plan $(BUILD)/daso-platform $(if $(HAVE_SIM),$(BUILD)/daso-sim) \
            $(if $(filter yes,$(HAVE_GSL)),$(BUILD)/daso-stats $(BUILD)/daso-calibrate) \
-           $(if $(HAVE_REAL),$(BUILD)/daso-train)
+           $(if $(HAVE_REAL),$(BUILD)/daso-train) \
+           $(if $(HAVE_EMU),$(BUILD)/daso-train-smpi $(BUILD)/daso-emulate)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
@@ -146,6 +153,20 @@ $(BUILD)/tests/mpi_fmt_check.o: CFLAGS += -Wno-stringop-overflow
 $(BUILD)/tests/mpi_fmt_check: $(BUILD)/tests/mpi_fmt_check.o $(BUILD)/real/mpi_check.o \
                               $(BUILD)/real/mpi_fmt.o $(CORE_LIB)
 	$(MPICC) $(LDFLAGS) -o $@ $^ -lm
+
+# daso-train-smpi: daso-train built with SimGrid's smpicc for emulation (run by daso-emulate).
+# Every source compiles again with smpicc, for SMPI's mpi.h and its wrappers of exit, sleep and
+# the clocks; SMPI's malloc interception stays off (no shared allocations are wanted).
+SMPI_SRC := $(CORE_SRC) real/mnist.c real/net.c real/sgd.c $(REAL_SRC) real/emulate.c sim/profile.c
+SMPI_OBJ := $(SMPI_SRC:%.c=$(BUILD)/smpi/%.o)
+$(BUILD)/smpi/%.o: %.c
+	@mkdir -p $(@D)
+	$(SMPICC) $(CPPFLAGS) -Ireal -Isim -DDASO_SMPI -DSMPI_NO_OVERRIDE_MALLOC $(CFLAGS) \
+	  -Wno-stringop-overflow -c $< -o $@
+$(BUILD)/daso-train-smpi: $(SMPI_OBJ)
+	$(SMPICC) $(LDFLAGS) -o $@ $^ -lopenblas -lz -lm
+$(BUILD)/daso-emulate: real/daso-emulate
+	install -m 755 $< $@
 
 $(BUILD)/daso-calibrate: $(BUILD)/sim/daso_calibrate.o $(BUILD)/sim/profile.o $(CORE_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ -lgsl -lgslcblas -lm

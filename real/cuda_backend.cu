@@ -506,7 +506,7 @@ cuda_ctx *cuda_backend_init(const mpi_setup *s, backend *be)
     memset(c->host, 0, sizeof(float) * g * c->slice);
     c->stage = callocCheck(g * c->slice, 2);
     c->order = (int *)mallocCheck(sizeof(int) * (size_t)s->train->n);
-    global_msg_init(&c->msg, n);
+    global_msg_init(&c->msg, n, s->global_allreduce);
     c->params_out = (float *)mallocCheck(sizeof(float) * n);
     c->velocity_out = (float *)mallocCheck(sizeof(float) * n);
     cudaCheck(cudaDeviceSynchronize()); // initial parameters and zeros in place

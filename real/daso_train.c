@@ -20,6 +20,9 @@
 
 #include "checkpoint.h"  // checkpoint_save, checkpoint_load
 #include "driver.h"      // driver_run
+#ifdef DASO_SMPI
+#include "emulate.h" // emulate_option, emulate_setup, emulate_load
+#endif
 #include "mpi_backend.h" // mpi_backend_init
 #ifdef DASO_CUDA
 #include "cuda_backend.h" // cuda_backend_init
@@ -30,6 +33,13 @@
 #include "util.h"        // util_prog, util_die_input, util_parse_long, util_parse_double
 
 #define DEFAULT_DATA "/usr/share/datasets/fashion-mnist"
+#ifdef DASO_SMPI // SMPI 3.32's MPI_Iallreduce is an all-to-all (real/global_msg.h)
+#define DEFAULT_GLOBAL "ring"
+#define DEFAULT_GLOBAL_ALGO GLOBAL_RING
+#else
+#define DEFAULT_GLOBAL "iallreduce"
+#define DEFAULT_GLOBAL_ALGO GLOBAL_IALLREDUCE
+#endif
 
 static void usage(FILE *f)
 {
@@ -62,10 +72,16 @@ static void usage(FILE *f)
             "  --out F                per-epoch CSV (the simulator's columns)\n"
             "  --trace F              Chrome trace JSON, one track per rank\n"
             "  --breakdown F          per-batch time breakdown of rank 0\n"
+            "  --global-allreduce A   how DASO's global message is summed: iallreduce (one\n"
+            "                         MPI_Iallreduce per chunk) or ring (point-to-point ring\n"
+            "                         progressed between batches) (" DEFAULT_GLOBAL ")\n"
             "  --checkpoint DIR       write a checkpoint after every epoch\n"
             "  --resume               continue from the checkpoints in DIR\n"
             "  --quiet                no per-epoch lines\n"
             "  --help                 this text\n");
+#ifdef DASO_SMPI
+    emulate_help(f);
+#endif
     sched_config_help(f);
 }
 
@@ -174,7 +190,7 @@ static void epoch_done(void *ctx, const sched *s, const driver_result *res, cons
         memcpy(state.rows + state.rows_len, row, len + 1);
         state.rows_len += len;
         if (!state.quiet)
-            printf("epoch %3d/%d  loss %.4f  test acc %.4f  time %.2f s  MB between nodes %.1f  "
+            printf("epoch %3d/%d  loss %.4f  test acc %.4f  time %.4g s  MB between nodes %.1f  "
                    "next (gs,ls,S) (%d,%d,%d)\n",
                    s->epoch, s->cfg.epochs, res->train_loss, res->test_acc, res->time_s,
                    res->bytes_global / 1e6, s->gs, s->ls, s->S);
@@ -226,8 +242,13 @@ static bool resume(sched *s, driver_result *res)
 static void load_data(mnist_set *train, mnist_set *test, const char *dir, long train_limit,
                       long test_limit)
 {
-    mnist_load_limit(train, dir, "train", train_limit ? (int)train_limit : 60000);
-    mnist_load_limit(test, dir, "t10k", test_limit ? (int)test_limit : 10000);
+#ifdef DASO_SMPI
+    void (*load)(mnist_set *, const char *, const char *, int) = emulate_load;
+#else
+    void (*load)(mnist_set *, const char *, const char *, int) = mnist_load_limit;
+#endif
+    load(train, dir, "train", train_limit ? (int)train_limit : 60000);
+    load(test, dir, "t10k", test_limit ? (int)test_limit : 10000);
 }
 
 int main(int argc, char **argv)
@@ -255,12 +276,20 @@ int main(int argc, char **argv)
     sched_config_defaults(&c);
     c.epochs = 10;
     mpi_setup ms = {.model = NET_MLP, .batch = 64, .lr = 0.01f, .lr_warmup_epochs = 2,
-                    .momentum = 0.9f, .weight_decay = 5e-4f, .seed = 1};
+                    .momentum = 0.9f, .weight_decay = 5e-4f, .seed = 1,
+                    .global_allreduce = DEFAULT_GLOBAL_ALGO};
     const char *data = DEFAULT_DATA, *out = NULL, *trace_path = NULL, *breakdown = NULL;
     long train_limit = 0, test_limit = 0;
     bool do_resume = false, use_cuda = false;
+#ifdef DASO_SMPI
+    emulate_options eo = EMULATE_DEFAULTS;
+#endif
     for (int i = 1; i < argc;) {
         int used = sched_config_option(&c, argc, argv, i);
+#ifdef DASO_SMPI
+        if (!used)
+            used = emulate_option(&eo, argc, argv, i);
+#endif
         if (used) {
             i += used;
             continue;
@@ -318,7 +347,10 @@ int main(int argc, char **argv)
             trace_path = util_value(v, a);
         else if (strcmp(a, "--breakdown") == 0)
             breakdown = util_value(v, a);
-        else if (strcmp(a, "--checkpoint") == 0)
+        else if (strcmp(a, "--global-allreduce") == 0) {
+            if (!global_algo_parse(util_value(v, a), &ms.global_allreduce))
+                util_die_input("--global-allreduce must be iallreduce or ring (got '%s')", v);
+        } else if (strcmp(a, "--checkpoint") == 0)
             state.ckpt_dir = util_value(v, a);
         else
             util_die_input("unknown option '%s' (see --help)", a);
@@ -328,6 +360,9 @@ int main(int argc, char **argv)
         util_die_input("--resume needs --checkpoint DIR");
     if (sched_find_strategy(c.strategy) == NULL)
         util_die_input("unknown strategy '%s' (daso, sync, hier or localsgd)", c.strategy);
+#ifdef DASO_SMPI
+    emulate_setup(&eo, &ms);
+#endif
 
     // data: rank 0 reads first, so a missing or damaged file is reported once
     int rank;
@@ -363,14 +398,15 @@ int main(int argc, char **argv)
     char settings[1024];
     snprintf(settings, sizeof settings,
              "%s %d %d %d %d %d %d %g %g %g %g %" PRIu64 " %ld %ld %d %d %d %g %d %d %d %d %d %g "
-             "%ld %d %d %d %d %d %d %g %d %d",
+             "%ld %d %d %d %d %d %d %g %d %d %d",
              c.strategy, ms.model, be.world, c.gpus_per_node, c.epochs, ms.batch, c.last_batch,
              ms.lr, ms.lr_warmup_epochs, ms.momentum, ms.weight_decay, ms.seed, train_limit,
              test_limit, c.warmup_epochs, c.cooldown_epochs, c.max_global_skips,
              c.stability_level, c.plateau_patience, c.plateau_cooldown, c.plateau_mode,
              c.skip_reduction_factor, c.local_skip_factor, c.staleness_weight, c.chunk_elems,
              c.first_global_skip, c.downcast, c.downcast_fmt, c.true_staleness, c.extra_bcast,
-             c.sync_fmt, c.bucket_bytes, c.localsgd_period, c.localsgd_warmup_epochs);
+             c.sync_fmt, c.bucket_bytes, c.localsgd_period, c.localsgd_warmup_epochs,
+             (int)ms.global_allreduce);
     state.fingerprint = checkpoint_fingerprint(settings, strlen(settings));
     if (state.ckpt_dir)
         mpiCheck(MPI_Barrier(MPI_COMM_WORLD)); // the folder exists before anyone writes
@@ -443,7 +479,7 @@ int main(int argc, char **argv)
             outfile_commit(&csv);
         if (breakdown)
             outfile_commit(&bd);
-        printf("daso-train: final test accuracy %.4f, training loss %.4f, training time %.2f s, "
+        printf("daso-train: final test accuracy %.4f, training loss %.4f, training time %.4g s, "
                "bytes between nodes %.6g, inside nodes %.6g; replicas %s (parameter hash "
                "%016" PRIx64 ")\n",
                res.test_acc, res.train_loss, res.time_s, res.bytes_global, res.bytes_local,
@@ -451,8 +487,10 @@ int main(int argc, char **argv)
     }
     free(state.rows);
     dev->free(dev->ctx);
+#ifndef DASO_SMPI // an emulation's data sets are shared by its ranks (emulate_load)
     mnist_free(&train);
     mnist_free(&test);
+#endif
     mpi_fmt_free();
     MPI_Finalize();
     return 0;

@@ -2,6 +2,7 @@
 #include "global_msg.h"
 
 #include <stdlib.h> // free
+#include <string.h> // strcmp
 
 #include "chunk.h"     // chunk_count, chunk_get
 #include "merge.h"     // merge_apply
@@ -9,21 +10,110 @@
 #include "mpi_fmt.h"   // mpi_fmt_type_op, mpi_fmt_count
 #include "util.h"      // mallocCheck, util_die
 
-void global_msg_init(global_msg *g, size_t n)
+bool global_algo_parse(const char *s, global_algo *algo)
 {
-    *g = (global_msg){.n = n, .buf = mallocCheck(4 * n)};
+    if (strcmp(s, "iallreduce") == 0)
+        *algo = GLOBAL_IALLREDUCE;
+    else if (strcmp(s, "ring") == 0)
+        *algo = GLOBAL_RING;
+    else
+        return false;
+    return true;
+}
+
+void global_msg_init(global_msg *g, size_t n, global_algo algo)
+{
+    *g = (global_msg){.n = n, .algo = algo, .buf = mallocCheck(4 * n)};
 }
 
 void global_msg_free(global_msg *g)
 {
     free(g->buf);
     free(g->reqs);
+    free(g->rings);
 }
+
+// ----------------------------------------------------------------------------
+// the ring allreduce of one chunk
+
+// Segment i of the chunk's n segments: the first len % n segments hold one element more.
+static void segment(const global_ring *r, int n, int i, size_t *off, size_t *len)
+{
+    const size_t base = r->len / (size_t)n, rem = r->len % (size_t)n, k = (size_t)i;
+    *off = r->off + k * base + (k < rem ? k : rem);
+    *len = base + (k < rem);
+}
+
+static int wrap(int i, int n)
+{
+    return ((i % n) + n) % n;
+}
+
+// The segments sent and received in exchange `step`: reduce-scatter steps s < n - 1 pass
+// segment me - s on and receive me - s - 1 (to add); allgather steps t = s - (n - 1) pass the
+// finished segment me + 1 - t on and receive me - t (to keep).
+static void exchange_segments(const global_msg *g, int step, int *send, int *recv)
+{
+    const int n = g->members, me = g->me;
+    const int t = step < n - 1 ? step : step - (n - 1);
+    *send = wrap(step < n - 1 ? me - t : me + 1 - t, n);
+    *recv = wrap(step < n - 1 ? me - t - 1 : me - t, n);
+}
+
+static void ring_post(global_msg *g, global_ring *r, int tag)
+{
+    const int n = g->members;
+    MPI_Datatype type;
+    MPI_Op op;
+    mpi_fmt_type_op(g->fmt, &type, &op);
+    const size_t esz = floatfmt_bytes(g->fmt);
+    int send, recv;
+    exchange_segments(g, r->step, &send, &recv);
+    size_t s_off, s_len, r_off, r_len;
+    segment(r, n, send, &s_off, &s_len);
+    segment(r, n, recv, &r_off, &r_len);
+    void *into = r->step < n - 1 ? r->tmp : (char *)g->buf + r_off * esz;
+    mpiCheck(MPI_Irecv(into, mpi_fmt_count(r_len), type, wrap(g->me - 1, n), tag, g->comm,
+                       &r->req[0]));
+    mpiCheck(MPI_Isend((char *)g->buf + s_off * esz, mpi_fmt_count(s_len), type,
+                       wrap(g->me + 1, n), tag, g->comm, &r->req[1]));
+}
+
+// Advances the ring as far as completed exchanges allow (wait: to its end).
+static void ring_advance(global_msg *g, global_ring *r, int tag, bool wait)
+{
+    const int n = g->members, steps = 2 * (n - 1);
+    while (r->step < steps) {
+        if (wait) {
+            mpiCheck(MPI_Waitall(2, r->req, MPI_STATUSES_IGNORE));
+        } else {
+            int done = 0;
+            mpiCheck(MPI_Testall(2, r->req, &done, MPI_STATUSES_IGNORE));
+            if (!done)
+                return;
+        }
+        if (r->step < n - 1) { // add the received segment to ours
+            MPI_Datatype type;
+            MPI_Op op;
+            mpi_fmt_type_op(g->fmt, &type, &op);
+            int send, recv;
+            exchange_segments(g, r->step, &send, &recv);
+            size_t off, len;
+            segment(r, n, recv, &off, &len);
+            mpiCheck(MPI_Reduce_local(r->tmp, (char *)g->buf + off * floatfmt_bytes(g->fmt),
+                                      mpi_fmt_count(len), type, op));
+        }
+        if (++r->step < steps)
+            ring_post(g, r, tag);
+    }
+}
+
+// ----------------------------------------------------------------------------
 
 void global_msg_start(global_msg *g, const float *x, floatfmt fmt, size_t chunk_elems,
                       MPI_Comm comm, const char *where)
 {
-    if (g->n_reqs != 0)
+    if (g->n_chunks != 0)
         util_die("a global message is already in flight at %s", where);
     long bad = floatfmt_find_nan(x, g->n);
     if (bad >= 0)
@@ -32,37 +122,72 @@ void global_msg_start(global_msg *g, const float *x, floatfmt fmt, size_t chunk_
                  bad, where);
     floatfmt_pack(fmt, x, g->buf, g->n);
     g->fmt = fmt;
+    g->comm = comm;
+    mpiCheck(MPI_Comm_size(comm, &g->members));
+    mpiCheck(MPI_Comm_rank(comm, &g->me));
     MPI_Datatype type;
     MPI_Op op;
     mpi_fmt_type_op(fmt, &type, &op);
     const size_t k = chunk_count(g->n, chunk_elems), esz = floatfmt_bytes(fmt);
     if ((int)k > g->cap) {
         free(g->reqs);
+        free(g->rings);
         g->reqs = mallocCheck(sizeof(MPI_Request) * k);
+        g->rings = callocCheck(k, sizeof(global_ring));
         g->cap = (int)k;
     }
     for (size_t i = 0; i < k; i++) {
         size_t off, len;
         chunk_get(g->n, chunk_elems, i, &off, &len);
-        mpiCheck(MPI_Iallreduce(MPI_IN_PLACE, (char *)g->buf + off * esz, mpi_fmt_count(len), type,
-                                op, comm, &g->reqs[i]));
+        if (g->algo == GLOBAL_IALLREDUCE) {
+            mpiCheck(MPI_Iallreduce(MPI_IN_PLACE, (char *)g->buf + off * esz, mpi_fmt_count(len),
+                                    type, op, comm, &g->reqs[i]));
+            continue;
+        }
+        global_ring *r = &g->rings[i];
+        *r = (global_ring){.off = off, .len = len,
+                           .tmp = mallocCheck((len / (size_t)g->members + 1) * esz)};
+        if (g->members > 1)
+            ring_post(g, r, (int)i);
     }
-    g->n_reqs = (int)k;
+    g->n_chunks = (int)k;
+}
+
+// Every chunk as far as it goes (wait: to the end).
+static void advance(global_msg *g, bool wait)
+{
+    if (g->algo == GLOBAL_IALLREDUCE) {
+        if (wait) {
+            mpiCheck(MPI_Waitall(g->n_chunks, g->reqs, MPI_STATUSES_IGNORE));
+        } else {
+            int done = 0;
+            mpiCheck(MPI_Testall(g->n_chunks, g->reqs, &done, MPI_STATUSES_IGNORE));
+        }
+        return;
+    }
+    for (int i = 0; i < g->n_chunks; i++)
+        ring_advance(g, &g->rings[i], i, wait);
 }
 
 void global_msg_progress(global_msg *g)
 {
-    if (g->n_reqs == 0)
-        return;
-    int done = 0;
-    mpiCheck(MPI_Testall(g->n_reqs, g->reqs, &done, MPI_STATUSES_IGNORE));
+    if (g->n_chunks > 0)
+        advance(g, false);
+}
+
+bool global_msg_in_flight(const global_msg *g)
+{
+    return g->n_chunks > 0;
 }
 
 void global_msg_finish(global_msg *g, float *x, double w_local, double w_sum)
 {
-    if (g->n_reqs == 0)
+    if (g->n_chunks == 0)
         util_die("global finish without a message in flight");
-    mpiCheck(MPI_Waitall(g->n_reqs, g->reqs, MPI_STATUSES_IGNORE));
-    g->n_reqs = 0;
+    advance(g, true);
+    if (g->algo == GLOBAL_RING)
+        for (int i = 0; i < g->n_chunks; i++)
+            free(g->rings[i].tmp);
+    g->n_chunks = 0;
     merge_apply(x, g->buf, g->fmt, g->n, w_local, w_sum);
 }

@@ -1,38 +1,66 @@
 // global_msg.h: DASO's global message on the host, shared by the CPU and GPU backends. The
 // parameters are checked for NaN (HeAT stops there too), packed in the message format, and summed
-// over the group by one MPI_Iallreduce per chunk of at most chunk_elems elements (the remainder
-// first, as HeAT); the chunks progress while the next batches compute (global_msg_progress
-// between batches) and are merged when the schedule says so.
+// over the group in chunks of at most chunk_elems elements (the remainder first, as HeAT); the
+// chunks progress while the next batches compute (global_msg_progress between batches, and
+// between slices of charged compute under emulation) and are merged when the schedule says so.
+// Two algorithms sum a chunk:
+//   - GLOBAL_IALLREDUCE: one MPI_Iallreduce per chunk; what the MPI library does (the default);
+//   - GLOBAL_RING: a ring allreduce on point-to-point messages (n - 1 reduce-scatter steps, then
+//     n - 1 allgather steps, each an MPI_Isend to the right and an MPI_Irecv from the left), one
+//     step advanced per completed exchange at each progress call. Under SimGrid's SMPI this is
+//     the faithful choice: SMPI 3.32 implements MPI_Iallreduce as every rank sending its whole
+//     buffer to every other (and corrupts in-place sums beyond a few thousand elements).
+// Both leave bitwise identical sums on every member; they may differ from each other in the last
+// bits where the sum's order matters (more than two members).
 //
-//   global_msg g; global_msg_init(&g, n);
+//   global_msg g; global_msg_init(&g, n, GLOBAL_RING);
 //   global_msg_start(&g, params, FMT_FP32, 10000000, group, "epoch 3 batch 4");
 //   ... global_msg_progress(&g); ...
 //   global_msg_finish(&g, params, w_local, w_sum);   // params := w_local*params + w_sum*sum
 #ifndef DASO_GLOBAL_MSG_H
 #define DASO_GLOBAL_MSG_H
 
-#include <stddef.h> // size_t
+#include <stdbool.h> // bool
+#include <stddef.h>  // size_t
 
 #include <mpi.h> // MPI_Comm, MPI_Request
 
 #include "floatfmt.h" // floatfmt
 
+typedef enum { GLOBAL_IALLREDUCE, GLOBAL_RING } global_algo;
+
+// Parses "iallreduce" or "ring"; false for anything else.
+bool global_algo_parse(const char *s, global_algo *algo);
+
+// The ring allreduce of one chunk.
 typedef struct {
-    size_t n;          // parameters
-    void *buf;         // the packed message (up to 4n bytes), summed in place
+    size_t off, len;     // elements of the message
+    int step;            // exchanges done, of 2 (n - 1)
+    MPI_Request req[2];  // the exchange in flight: receive, send
+    void *tmp;           // the received segment, before it is added (reduce-scatter)
+} global_ring;
+
+typedef struct {
+    size_t n;            // parameters
+    global_algo algo;
+    void *buf;           // the packed message (up to 4n bytes), summed in place
     floatfmt fmt;
-    MPI_Request *reqs; // one per chunk
-    int n_reqs, cap;   // in flight, allocated
+    MPI_Comm comm;       // the group of the message in flight
+    int members, me;     // its size and this rank's place
+    MPI_Request *reqs;   // GLOBAL_IALLREDUCE: one per chunk
+    global_ring *rings;  // GLOBAL_RING: one per chunk
+    int n_chunks, cap;   // in flight (0: none), allocated
 } global_msg;
 
-void global_msg_init(global_msg *g, size_t n);
+void global_msg_init(global_msg *g, size_t n, global_algo algo);
 void global_msg_free(global_msg *g);
 
 // Starts the sum of x over comm; `where` names the batch in the NaN message. One message at a
 // time: a second start before finish is an internal error.
 void global_msg_start(global_msg *g, const float *x, floatfmt fmt, size_t chunk_elems,
                       MPI_Comm comm, const char *where);
-void global_msg_progress(global_msg *g); // MPI_Testall on the chunks in flight, if any
+void global_msg_progress(global_msg *g); // advances the chunks in flight, if any, without waiting
+bool global_msg_in_flight(const global_msg *g);
 void global_msg_finish(global_msg *g, float *x, double w_local, double w_sum);
 
 #endif

@@ -60,6 +60,19 @@ static void load_batch(mpi_ctx *c, int epoch, int batch)
     mnist_gather(d, c->order + c->shard_first + batch * b, b, c->x, c->y);
 }
 
+// Emulation: the modelled GPU's compute, in slices between which the global message advances
+// (a real GPU computes while the network carries the message).
+static void charge_compute(mpi_ctx *c, double seconds)
+{
+    if (!c->setup.charge)
+        return;
+    const int k = global_msg_in_flight(&c->msg) ? c->setup.charge_slices : 1;
+    for (int i = 0; i < k; i++) {
+        c->setup.charge(seconds / k);
+        global_msg_progress(&c->msg);
+    }
+}
+
 static double mpi_train_batch(void *ctx, events *ev, int epoch, int batch, plan_grad grad,
                               floatfmt fmt)
 {
@@ -72,6 +85,7 @@ static double mpi_train_batch(void *ctx, events *ev, int epoch, int batch, plan_
     c->opt.lr = sgd_lr_schedule(c->setup.lr, c->t.world, epoch + (double)batch / c->batches,
                                 c->setup.lr_warmup_epochs);
     double loss = net_forward_backward(c->model, c->x, c->y, c->setup.batch);
+    charge_compute(c, c->setup.forward_s + c->setup.backward_s);
     events_add(ev, EV_COMPUTE, "forward-backward", t0, mpi_clock(c), 0, 0);
     global_msg_progress(&c->msg);
     if (grad == GRAD_NONE)
@@ -104,6 +118,8 @@ static void mpi_optimizer_step(void *ctx)
 {
     mpi_ctx *c = ctx;
     sgd_step(&c->opt, net_params(c->model), net_grads(c->model));
+    if (c->setup.charge)
+        c->setup.charge(c->setup.optimizer_s);
 }
 
 static void mpi_global_start(void *ctx, floatfmt fmt, size_t chunk_elems)
@@ -189,7 +205,7 @@ void mpi_backend_init(mpi_ctx *c, const mpi_setup *s, backend *be)
     c->x = mallocCheck(sizeof(float) * (size_t)px * (size_t)s->batch);
     c->y = mallocCheck((size_t)s->batch);
     c->stage = mallocCheck(2 * n);
-    global_msg_init(&c->msg, n);
+    global_msg_init(&c->msg, n, s->global_allreduce);
     c->counts = mallocCheck(sizeof(int) * (size_t)c->t.gpus_per_node);
     c->displs = mallocCheck(sizeof(int) * (size_t)c->t.gpus_per_node);
     for (int g = 0, off = 0; g < c->t.gpus_per_node; g++) {

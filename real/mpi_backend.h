@@ -7,7 +7,8 @@
 //     chunk_elems elements, tested between batches so it progresses while the next batches
 //     compute, merged with merge_apply();
 //   - bf16/fp16 messages summed by a user-defined MPI reduction (real/mpi_fmt.h).
-// Wall-clock seconds from MPI_Wtime.
+// Wall-clock seconds from MPI_Wtime (simulated seconds under SMPI, with the modelled compute
+// charged by setup.charge).
 #ifndef DASO_MPI_BACKEND_H
 #define DASO_MPI_BACKEND_H
 
@@ -31,6 +32,13 @@ typedef struct {
     float momentum, weight_decay;
     uint64_t seed;            // initial parameters and the per-epoch shuffle
     const mnist_set *train, *test;
+    global_algo global_allreduce; // how DASO's global message is summed (global_msg.h)
+    // Emulation (daso-train-smpi) only, NULL otherwise: charges `seconds` of modelled GPU compute
+    // to the simulated clock. The CPU backend charges forward and backward in charge_slices
+    // pieces, advancing the global message in between, and the optimizer step in one.
+    void (*charge)(double seconds);
+    double forward_s, backward_s, optimizer_s; // modelled seconds per batch
+    int charge_slices;
 } mpi_setup;
 
 typedef struct {

@@ -1,8 +1,10 @@
 // mpi_topo.c: see mpi_topo.h.
 #include "mpi_topo.h"
 
+#include <stdlib.h> // free
+
 #include "mpi_check.h" // mpiCheck
-#include "util.h"      // util_die_input
+#include "util.h"      // util_die_input, mallocCheck
 
 void mpi_topo_init(mpi_topo *t, int gpus_per_node)
 {
@@ -45,8 +47,12 @@ void mpi_topo_free(mpi_topo *t)
 
 double mpi_topo_mean(const mpi_topo *t, double x)
 {
-    mpiCheck(MPI_Allreduce(MPI_IN_PLACE, &x, 1, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD));
-    return x / t->world;
+    double *all = mallocCheck(sizeof(double) * (size_t)t->world), sum = 0;
+    mpiCheck(MPI_Allgather(&x, 1, MPI_DOUBLE, all, 1, MPI_DOUBLE, MPI_COMM_WORLD));
+    for (int r = 0; r < t->world; r++)
+        sum += all[r];
+    free(all);
+    return sum / t->world;
 }
 
 void mpi_topo_sum_to_root(const mpi_topo *t, double *v, int n)

@@ -24,7 +24,8 @@ typedef struct {
 void mpi_topo_init(mpi_topo *t, int gpus_per_node);
 void mpi_topo_free(mpi_topo *t);
 
-// Collective: the mean of x over all ranks.
+// Collective: the mean of x over all ranks, summed in rank order, so that every MPI library
+// (and SMPI) gives the same bits.
 double mpi_topo_mean(const mpi_topo *t, double x);
 
 // Collective: v summed over all ranks into rank 0's v.

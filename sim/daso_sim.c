@@ -12,6 +12,7 @@
 #include <string.h> // strcmp, strncmp
 
 #include <simgrid/engine.h> // simgrid_init
+#include <simgrid/host.h>   // sg_host_get_name
 #include <xbt/config.h>     // sg_cfg_set_int
 
 #include "background.h"       // background_parse, background_apply
@@ -31,11 +32,13 @@ static void usage(FILE *f)
             "                [--breakdown batches.csv] [DASO hyperparameters] [--cfg=simgrid/option:value ...]\n"
             "       daso-sim --collective allreduce|bcast --algo ring|hier --platform F --nodes N\n"
             "                [--gpus-per-node G] [--fidelity step|flow] --bytes B[,B...]\n"
+            "       daso-sim --hostfile F --platform P --nodes N [--gpus-per-node G]\n"
             "\n"
             "Simulates data-parallel training on the first N x G hosts (GPUs, natural name order) of\n"
             "a SimGrid platform file, each run of G consecutive hosts being one node, and prints the\n"
             "simulated training time. The second form times one collective per message size, like\n"
-            "nccl-tests on the simulated machine.\n"
+            "nccl-tests on the simulated machine. The third writes the names of the N x G hosts a\n"
+            "run uses to F, one per line: an smpirun host file (daso-emulate).\n"
             "\n"
             "  --platform F          SimGrid platform XML (platforms/*.xml, or any platform file)\n"
             "  --nodes N             nodes to use\n"
@@ -70,6 +73,7 @@ static void usage(FILE *f)
             "  --breakdown F         per-batch time breakdown of GPU 0\n"
             "  --quiet               no progress line\n"
             "  --collective allreduce|bcast, --algo ring|hier, --bytes B[,B...]  benchmark mode\n"
+            "  --hostfile F          host file mode\n"
             "  --cfg=name:value      any SimGrid option (e.g. --cfg=network/model:LV08)\n"
             "  --help                this text\n");
     sched_config_help(f);
@@ -114,7 +118,8 @@ int main(int argc, char **argv)
     sched_config_defaults(&c);
     c.gpus_per_node = 4;
     const char *platform = NULL, *model = NULL, *loss_file = NULL, *out = NULL, *trace_path = NULL,
-               *breakdown = NULL, *collective = NULL, *algo = "ring", *mdir = NULL;
+               *breakdown = NULL, *collective = NULL, *algo = "ring", *mdir = NULL,
+               *hostfile = NULL;
     double sizes[64];
     int n_sizes = 0, epochs = 0, nodes = 0;
     sim_fidelity fidelity = FIDELITY_FLOW;
@@ -186,6 +191,8 @@ int main(int argc, char **argv)
             collective = util_value(v, a);
         else if (strcmp(a, "--algo") == 0)
             algo = util_value(v, a);
+        else if (strcmp(a, "--hostfile") == 0)
+            hostfile = util_value(v, a);
         else if (strcmp(a, "--bytes") == 0)
             n_sizes = parse_sizes(util_value(v, a), sizes, 64);
         else
@@ -194,6 +201,20 @@ int main(int argc, char **argv)
     }
     if (platform == NULL || nodes == 0)
         util_die_input("--platform and --nodes are required (see --help)");
+
+    // --- host file mode
+    if (hostfile) {
+        sim_platform_load(platform);
+        const int n = nodes * c.gpus_per_node;
+        sg_host_t *hosts = sim_platform_hosts(platform, n);
+        outfile hf;
+        outfile_open(&hf, hostfile);
+        for (int i = 0; i < n; i++)
+            fprintf(hf.f, "%s\n", sg_host_get_name(hosts[i]));
+        outfile_commit(&hf);
+        free(hosts);
+        return 0;
+    }
 
     // --- benchmark mode
     if (collective) {

@@ -1,0 +1,71 @@
+// emulate.c: see emulate.h. Built only into daso-train-smpi (smpicc).
+#include "emulate.h"
+
+#include <stdio.h>  // fprintf, snprintf
+#include <string.h> // strcmp
+
+#include <smpi/smpi.h> // smpi_execute_flops, smpi_shared_known_call, smpi_shared_get_call
+
+#include "profile.h" // profile_load, profile_default_dir
+#include "util.h"    // util_parse_long, util_value, mallocCheck
+
+static double flops_per_s; // the profile's reference GPU rate
+
+static void charge(double seconds)
+{
+    if (seconds > 0)
+        smpi_execute_flops(seconds * flops_per_s);
+}
+
+int emulate_option(emulate_options *o, int argc, char **argv, int i)
+{
+    const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+    if (strcmp(a, "--compute-profile") == 0)
+        o->profile = util_value(v, a);
+    else if (strcmp(a, "--charge-slices") == 0)
+        o->slices = (int)util_parse_long(v, a, 1, 1 << 20);
+    else
+        return 0;
+    return 2;
+}
+
+void emulate_help(FILE *f)
+{
+    fprintf(f,
+            "Emulation (this build runs under smpirun; use daso-emulate):\n"
+            "  --compute-profile P    model profile whose forward, backward and optimizer\n"
+            "                         times are charged per batch, scaled to --batch-size\n"
+            "                         (fashion_mlp or fashion_cnn, after --model); a name in\n"
+            "                         $DASO_MODELS or a .profile file\n"
+            "  --charge-slices K      pieces of each batch's forward-backward charge, the global\n"
+            "                         message advancing in between (16)\n");
+}
+
+void emulate_setup(const emulate_options *o, mpi_setup *ms)
+{
+    char name[32];
+    snprintf(name, sizeof name, "fashion_%s", net_kind_name(ms->model));
+    profile p;
+    profile_load(&p, o->profile ? o->profile : name, profile_default_dir());
+    const double scale = ms->batch / p.samples_per_gpu;
+    flops_per_s = p.ref_gpu_flops;
+    ms->charge = charge;
+    ms->forward_s = p.forward_s * scale;
+    ms->backward_s = p.backward_s * scale;
+    ms->optimizer_s = p.optimizer_s * scale;
+    ms->charge_slices = o->slices;
+}
+
+void emulate_load(mnist_set *s, const char *dir, const char *prefix, int max_n)
+{
+    char key[4200];
+    snprintf(key, sizeof key, "%s/%s/%d", dir, prefix, max_n);
+    if (smpi_shared_known_call("mnist", key)) {
+        *s = *(mnist_set *)smpi_shared_get_call("mnist", key);
+        return;
+    }
+    mnist_set *shared = mallocCheck(sizeof *shared);
+    mnist_load_limit(shared, dir, prefix, max_n);
+    smpi_shared_set_call("mnist", key, shared);
+    *s = *shared;
+}

@@ -1,0 +1,46 @@
+// emulate.h: what daso-train-smpi adds to daso-train. daso-train-smpi is the same program built
+// with SimGrid's smpicc and run by smpirun (through build/daso-emulate): its MPI calls are
+// simulated on a platform file while its computation runs for real, so the numerics are those of
+// a real run and the times those of the simulated cluster.
+//
+// Compute is charged honestly: SMPI runs every rank's computation on this host one after another,
+// and daso-emulate switches off SMPI's charging of that host time (smpi/simulate-computation:no).
+// Instead each batch charges the modelled GPU's time from a model profile (sim/models, the same
+// numbers daso-sim uses): forward, backward and optimizer seconds of one per-GPU batch, scaled by
+// --batch-size / the profile's samples_per_gpu, executed as seconds x ref_gpu_flops flops on the
+// rank's simulated host, exactly as daso-sim charges them. Forward and backward are charged in
+// slices with the global message advanced in between, as a GPU computes while the network works.
+//
+// Every rank of an SMPI run lives in one process, so the data set is read once and shared.
+//
+//   emulate_options eo = EMULATE_DEFAULTS;
+//   ... used = emulate_option(&eo, argc, argv, i); ...
+//   emulate_setup(&eo, &mpi_setup);             // after --model and --batch-size are known
+//   emulate_load(&train, dir, "train", 60000);   // instead of mnist_load_limit
+#ifndef DASO_EMULATE_H
+#define DASO_EMULATE_H
+
+#include <stdio.h> // FILE
+
+#include "mnist.h"       // mnist_set
+#include "mpi_backend.h" // mpi_setup
+
+typedef struct {
+    const char *profile; // model profile of the compute (NULL: fashion_<model>)
+    int slices;          // pieces of a batch's forward-backward charge
+} emulate_options;
+
+#define EMULATE_DEFAULTS ((emulate_options){.profile = NULL, .slices = 16})
+
+// Parses the emulation option at argv[i]: the number of arguments used, 0 if it is not one.
+int emulate_option(emulate_options *o, int argc, char **argv, int i);
+void emulate_help(FILE *f);
+
+// Loads the profile (an input error exits 2) and sets ms's charge, times and slices.
+void emulate_setup(const emulate_options *o, mpi_setup *ms);
+
+// mnist_load_limit, once per simulation: the first rank reads, the others share its arrays
+// (which stay until the simulation ends: no mnist_free).
+void emulate_load(mnist_set *s, const char *dir, const char *prefix, int max_n);
+
+#endif
