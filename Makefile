@@ -146,12 +146,15 @@ $(BUILD)/bench-real: $(BUILD)/real/bench_real.o $(BUILD)/real/mpi_check.o $(BUIL
 	$(MPICC) $(LDFLAGS) -o $@ $^ -lopenblas -lz -lm
 
 # MPI test programs (run by tests/test_real.sh under mpiexec)
-MPI_TESTS := $(BUILD)/tests/mpi_fmt_check
-$(BUILD)/tests/mpi_fmt_check.o: CC := $(MPICC)
-$(BUILD)/tests/mpi_fmt_check.o: CPPFLAGS += -Ireal
-$(BUILD)/tests/mpi_fmt_check.o: CFLAGS += -Wno-stringop-overflow
+MPI_TESTS := $(BUILD)/tests/mpi_fmt_check $(BUILD)/tests/global_msg_check
+$(MPI_TESTS:%=%.o): CC := $(MPICC)
+$(MPI_TESTS:%=%.o): CPPFLAGS += -Ireal
+$(MPI_TESTS:%=%.o): CFLAGS += -Wno-stringop-overflow
 $(BUILD)/tests/mpi_fmt_check: $(BUILD)/tests/mpi_fmt_check.o $(BUILD)/real/mpi_check.o \
                               $(BUILD)/real/mpi_fmt.o $(CORE_LIB)
+	$(MPICC) $(LDFLAGS) -o $@ $^ -lm
+$(BUILD)/tests/global_msg_check: $(BUILD)/tests/global_msg_check.o $(BUILD)/real/global_msg.o \
+                                 $(BUILD)/real/mpi_check.o $(BUILD)/real/mpi_fmt.o $(CORE_LIB)
 	$(MPICC) $(LDFLAGS) -o $@ $^ -lm
 
 # daso-train-smpi: daso-train built with SimGrid's smpicc for emulation (run by daso-emulate).
