@@ -369,8 +369,9 @@ static void read_results(results *r)
         for (int c = 0; c < t.ncol; c++)
             u->f[c] = str_printf("%s", t.tok[c]);
         const char *backend = field(r, u, R_BACKEND);
-        if (strcmp(backend, "sim") != 0 && strcmp(backend, "real") != 0)
-            util_die_input("%s:%d: backend must be sim or real (got '%s')", path, t.lineno,
+        if (strcmp(backend, "sim") != 0 && strcmp(backend, "real") != 0 &&
+            strcmp(backend, "emu") != 0)
+            util_die_input("%s:%d: backend must be sim, real or emu (got '%s')", path, t.lineno,
                            backend);
         char *what = str_printf("%s:%d: nodes", path, t.lineno);
         u->nodes = (int)util_parse_long(field(r, u, R_NODES), what, 1, 1000000);
@@ -548,7 +549,9 @@ static char *field_text(const results *r, const group *g, int k)
     const run *u = g->runs[0];
     char *s;
     if (k == F_BACKEND)
-        s = str_printf("%s", strcmp(field(r, u, R_BACKEND), "sim") == 0 ? "simulated" : "measured");
+        s = str_printf("%s", strcmp(field(r, u, R_BACKEND), "sim") == 0   ? "simulated"
+                             : strcmp(field(r, u, R_BACKEND), "emu") == 0 ? "emulated"
+                                                                          : "measured");
     else if (k == F_PLATFORM || k == F_MODEL) {
         const char *v = field(r, u, k == F_PLATFORM ? R_PLATFORM : R_MODEL);
         char *st = stem(v);
@@ -805,15 +808,21 @@ static void write_reduction(const results *r, const char *out)
     free_labels(subject, suffix, n);
 }
 
-// The groups with the most nodes of their (study, strategy), of one backend (NULL: any) and
-// strategy (NULL: any), counted.
-static int largest_groups(const results *r, const char *backend, const char *strategy,
+// Whether a run trained a network (real or emulated), so has losses and accuracies.
+static bool trained(const results *r, const run *u)
+{
+    return strcmp(field(r, u, R_BACKEND), "sim") != 0;
+}
+
+// The groups with the most nodes of their (study, strategy), of runs that trained (or any) and
+// of one strategy (NULL: any), counted.
+static int largest_groups(const results *r, bool only_trained, const char *strategy,
                           const group **out)
 {
     int n = 0;
     for (int i = 0; i < r->ngrp; i++) {
         const group *g = &r->grp[i];
-        bool of_backend = !backend || strcmp(field(r, g->runs[0], R_BACKEND), backend) == 0;
+        bool of_backend = !only_trained || trained(r, g->runs[0]);
         bool of_strategy = !strategy || strcmp(strategy_of(r, g), strategy) == 0;
         if (g->largest == i && of_backend && of_strategy)
             out[n++] = g;
@@ -864,7 +873,7 @@ static void write_epochs(const results *r, const char *out)
         "epoch gs ls S"};
     const group *gs[r->ngrp];
     for (int k = 0; k < NFILE; k++) {
-        int n = largest_groups(r, k == CURVES ? "real" : NULL, k == SCHEDULE ? "daso" : NULL, gs);
+        int n = largest_groups(r, k == CURVES, k == SCHEDULE ? "daso" : NULL, gs);
         char **suffix;
         char *subject = describe(r, gs, n, 0, &suffix);
         datfile d = dat_open(out, name[k], what[k], subject, columns[k]);
@@ -895,14 +904,14 @@ static void write_epochs(const results *r, const char *out)
     }
 }
 
-// Whether simulated group s models measured group m: same strategy, nodes and GPUs per node;
+// Whether simulated group s models measured (or emulated) group m: same strategy, nodes and GPUs per node;
 // every swept option equal or "-" (not applicable) on either side; and the same model by name:
 // the simulated model's name is the measured one's, or ends with "_" and it (the profile
 // sim/models/fashion_mlp.profile models daso-train's mlp).
 static bool models(const results *r, const group *s, const group *m)
 {
     const run *a = s->runs[0], *b = m->runs[0];
-    if (strcmp(field(r, a, R_BACKEND), "sim") != 0 || strcmp(field(r, b, R_BACKEND), "real") != 0 ||
+    if (strcmp(field(r, a, R_BACKEND), "sim") != 0 || !trained(r, b) ||
         a->nodes != b->nodes || a->gpus != b->gpus ||
         strcmp(field(r, a, R_STRATEGY), field(r, b, R_STRATEGY)) != 0)
         return false;

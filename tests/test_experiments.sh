@@ -5,7 +5,8 @@
 # run is redone; a tiny real experiment (2 ranks, a prefix of Fashion-MNIST, 1 epoch) works;
 # platform variants are generated; --dry-run prints the commands and writes nothing; a failing run
 # is reported and the others still finish; malformed experiment files get one stderr line and
-# exit code 2 and create nothing. The shipped experiment files are all checked with --dry-run.
+# exit code 2 and create nothing. The shipped experiment files are all checked with --dry-run; an
+# emulated experiment's commands run daso-emulate.
 # Run from the project root: BUILD=build tests/test_experiments.sh
 set -u
 . "$(dirname "$0")/tap.sh"
@@ -191,13 +192,40 @@ tap_expect_input_error "unknown runner option" "$run" --turbo "$tmp/tiny.exp"
 # --- the shipped experiment files are valid (checked, nothing run)
 for f in experiments/*.exp; do
   needs=$(awk '$1 == "backend" { for (i = 2; i <= NF; i++) print $i }' "$f")
-  if { [[ $needs == *sim* ]] && [ $have_sim -eq 0 ]; } || { [[ $needs == *real* ]] && [ $have_real -eq 0 ]; }; then
+  if { [[ $needs == *sim* ]] && [ $have_sim -eq 0 ]; } || { [[ $needs == *real* ]] && [ $have_real -eq 0 ]; } ||
+     { [[ $needs == *emu* ]] && [ ! -x "$B/daso-emulate" ]; }; then
     tap_skip "$f is valid" "needs the $needs backend"; continue
   fi
   "$run" --dry-run --results "$tmp/shipped" "$f" >"$tmp/shipped.out" 2>&1
   tap_result $? "$f is valid ($(sed -n 's/^# experiment [^:]*: \([0-9]*\) runs.*/\1 runs/p' "$tmp/shipped.out"))" "$(cat "$tmp/shipped.out")"
 done
 tap_check "--dry-run of the shipped files writes nothing" ! -e "$tmp/shipped"
+
+# --- emulated runs: daso-emulate on the platform, daso-train's options after --
+if [ $have_sim -eq 1 ] && [ -x "$B/daso-emulate" ]; then
+  cat >"$tmp/emu.exp" <<'EOF'
+name          emu
+backend       sim emu
+platform      platforms/juwels_booster.xml
+model         mlp
+nodes         2
+gpus_per_node 2
+strategies    daso
+seeds         1
+epochs        1
+real_options  --train-limit 600
+EOF
+  $run --dry-run --results "$res" "$tmp/emu.exp" >"$tmp/emu.out" 2>&1
+  tap_result $? "emu experiment: --dry-run exits 0" "$(cat "$tmp/emu.out")"
+  grep -q -- 'daso-emulate --platform platforms/juwels_booster.xml --nodes 2 --gpus-per-node 2 -- --model mlp --strategy daso --seed 1 --epochs 1 --train-limit 600 --out [^ ]*/emu/emu-daso-n2-g2-s1.csv' "$tmp/emu.out"
+  tap_result $? "emu experiment: one daso-emulate command with daso-train's options after --" "$(cat "$tmp/emu.out")"
+  grep -q -- 'daso-sim .*--model fashion_mlp' "$tmp/emu.out"
+  tap_result $? "emu experiment: the simulated twin uses the fashion_mlp profile"
+  sed 's/^platform .*/platform_gen --hca-bw 10e9 25e9/' "$tmp/emu.exp" >"$tmp/emugen.exp"
+  tap_expect_input_error "emu with generated platforms" "$run" --results "$tmp/badres" "$tmp/emugen.exp"
+else
+  tap_skip "emu experiments" "no daso-emulate or daso-sim in $B"
+fi
 "$run" --help | grep -q '^usage: experiments/run'; tap_result $? "--help prints the usage"
 
 tap_done
