@@ -946,7 +946,18 @@ static int sim_real_pairs(const results *r, const group ***sim, const group ***r
     return n;
 }
 
-// sim_vs_real.dat: one row per (simulated, measured) pair; no rows when there is none.
+// What the trained side of n (simulated, trained) pairs is: "measured" (real runs), "emulated"
+// (emu runs) or both.
+static const char *trained_word(const results *r, const group **real, int n)
+{
+    int emu = 0;
+    for (int i = 0; i < n; i++)
+        emu += strcmp(field(r, real[i]->runs[0], R_BACKEND), "emu") == 0;
+    return emu == 0 ? "measured" : emu == n ? "emulated" : "measured or emulated";
+}
+
+// sim_vs_real.dat: one row per (simulated, measured or emulated) pair; no rows when there is
+// none. A "# trained: WORD" line says which (trained_word).
 static void write_sim_vs_real(const results *r, const char *out)
 {
     const group **sim, **real;
@@ -961,6 +972,7 @@ static void write_sim_vs_real(const results *r, const char *out)
                          "strategy nodes gpus sim_epoch_s sim_epoch_ci real_epoch_s real_epoch_ci "
                          "sim_time_s sim_time_ci real_time_s real_time_ci ratio n_sim n_real "
                          "label");
+    fprintf(d.f, "# trained: %s\n", trained_word(r, real, n));
     for (int i = 0; i < n; i++) {
         const run *u = real[i]->runs[0];
         fprintf(d.f, "%s %d %d", field(r, u, R_STRATEGY), u->nodes, u->nodes * u->gpus);
@@ -1131,13 +1143,16 @@ static void write_summary(const results *r, const char *out)
     }
     const group **sim, **real;
     int n = sim_real_pairs(r, &sim, &real);
-    if (n > 0)
-        fputs("\n## Simulated against measured\n\n"
-              "Mean epoch time (training time / epochs) of the simulated and the measured runs of "
-              "the same strategy, nodes, GPUs per node, model and options.\n\n"
-              "| strategy | nodes | simulated s/epoch | measured s/epoch | simulated / measured |\n"
-              "|---|---:|---:|---:|---:|\n",
-              f);
+    if (n > 0) {
+        const char *w = trained_word(r, real, n);
+        fprintf(f,
+                "\n## Simulated against %s\n\n"
+                "Mean epoch time (training time / epochs) of the simulated and the %s runs of "
+                "the same strategy, nodes, GPUs per node, model and options.\n\n"
+                "| strategy | nodes | simulated s/epoch | %s s/epoch | simulated / %s |\n"
+                "|---|---:|---:|---:|---:|\n",
+                w, w, w, w);
+    }
     for (int i = 0; i < n; i++) {
         fprintf(f, "| %s | %d |", strategy_of(r, real[i]), real[i]->runs[0]->nodes);
         md_cell(f, md_estimate(sim[i]->m[M_EPOCH_TIME], "%.4g", 1, ""));
