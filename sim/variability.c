@@ -62,13 +62,24 @@ void variability_set_dist(variability *v, const char *spec)
 {
     const char *colon = strchr(spec, ':');
     if (colon == NULL)
-        util_die_input("--compute-dist must be normal:CV, lognormal:SIGMA, gamma:K or hist:FILE "
-                       "(got '%s')",
+        util_die_input("--compute-dist must be normal:CV, lognormal:SIGMA, gamma:K, hist:FILE or "
+                       "stall:P:F (got '%s')",
                        spec);
     size_t k = (size_t)(colon - spec);
     if (k == 4 && strncmp(spec, "hist", 4) == 0) {
         v->kind = DIST_HIST;
         v->pdf = histogram_of(colon + 1);
+        return;
+    }
+    if (k == 5 && strncmp(spec, "stall", 5) == 0) {
+        int used = 0;
+        v->kind = DIST_STALL;
+        if (sscanf(colon + 1, "%lf:%lf%n", &v->param, &v->stall, &used) != 2 ||
+            colon[1 + used] != '\0' || !(v->param >= 0 && v->param <= 1) ||
+            !(v->stall >= 1 && v->stall <= 1e6))
+            util_die_input("--compute-dist stall:P:F needs a probability 0 <= P <= 1 and a factor "
+                           "F >= 1 (got '%s')",
+                           spec);
         return;
     }
     if (k == 6 && strncmp(spec, "normal", 6) == 0)
@@ -79,7 +90,7 @@ void variability_set_dist(variability *v, const char *spec)
         v->kind = DIST_GAMMA;
     else
         util_die_input("--compute-dist: unknown distribution in '%s' (normal, lognormal, gamma, "
-                       "hist)",
+                       "hist, stall)",
                        spec);
     v->param = util_parse_double(colon + 1, "--compute-dist's parameter",
                                  v->kind == DIST_GAMMA ? 1e-6 : 0, 1e6);
@@ -138,6 +149,9 @@ double variability_factor(const variability *v, gsl_rng *rng, int rank, int gpus
         break;
     case DIST_HIST:
         f = gsl_histogram_pdf_sample(v->pdf, gsl_rng_uniform(rng));
+        break;
+    case DIST_STALL:
+        f = (gsl_rng_uniform(rng) < v->param ? v->stall : 1) / (1 + v->param * (v->stall - 1));
         break;
     }
     for (int i = 0; i < v->n_st; i++) {

@@ -12,6 +12,8 @@
 //   --compute-dist gamma:K          Gamma(K, 1/K) (coefficient of variation 1/sqrt(K))
 //   --compute-dist hist:FILE        an empirical histogram of measured batch times (one per line,
 //                                   any unit), scaled to mean 1
+//   --compute-dist stall:P:F        with probability P a batch stalls, taking F times as long (a
+//                                   data-loading or I/O hiccup), scaled to mean 1
 //   --straggler gpu:R:F[:E0:E1]     GPU R is F times slower, in epochs E0 .. E1 (all if omitted)
 //   --straggler node:N:F[:E0:E1]    every GPU of node N is F times slower
 #ifndef DASO_SIM_VARIABILITY_H
@@ -20,7 +22,7 @@
 #include <gsl/gsl_histogram.h> // gsl_histogram_pdf
 #include <gsl/gsl_rng.h>       // gsl_rng
 
-typedef enum { DIST_NONE, DIST_NORMAL, DIST_LOGNORMAL, DIST_GAMMA, DIST_HIST } dist_kind;
+typedef enum { DIST_NONE, DIST_NORMAL, DIST_LOGNORMAL, DIST_GAMMA, DIST_HIST, DIST_STALL } dist_kind;
 
 typedef struct {
     int node;           // 1: `id` is a node, 0: a GPU (rank)
@@ -33,7 +35,8 @@ typedef struct {
 
 typedef struct {
     dist_kind kind;
-    double param;            // CV, SIGMA or K
+    double param;            // CV, SIGMA, K or P
+    double stall;            // F of stall:P:F
     gsl_histogram_pdf *pdf;  // DIST_HIST, of batch times divided by their mean
     unsigned long seed;
     straggler st[MAX_STRAGGLERS];

@@ -117,6 +117,11 @@ tap_result $? "sync waits for the slowest of 4 GPUs: mean step $t s = 0.3 s x E[
 t=$(mean_batch --strategy localsgd --localsgd-period 100000 --compute-dist gamma:1)
 within "$t" "$(awk 'BEGIN { print 0.3 * 1.5 }')" 0.033
 tap_result $? "node-local averaging waits for the slowest of its node: mean step $t s = 0.3 s x E[max of 2]"
+# stalls (stall:0.1:3): a draw is 3/1.2 or 1/1.2; the max of 4 is 3/1.2 with probability
+# 1 - 0.9^4, so E[max of 4] = (1 + 2 (1 - 0.9^4)) / 1.2; 4 standard errors are 3.6%
+t=$(mean_batch --strategy sync --compute-dist stall:0.1:3)
+within "$t" "$(awk 'BEGIN { print 0.3 * (1 + 2 * (1 - 0.9 ^ 4)) / 1.2 }')" 0.036
+tap_result $? "stalls: sync waits for a stall of any of 4 GPUs: mean step $t s"
 base=$(mean_batch --strategy sync) slow=$(mean_batch --strategy sync --straggler gpu:3:2)
 within "$slow" "$(awk -v b="$base" 'BEGIN { print 2 * b }')" 0.001
 tap_result $? "a straggler twice as slow doubles the synchronous step ($base s -> $slow s)"
@@ -195,6 +200,8 @@ printf '0.3\n' >"$tmp/one"
 tap_expect_input_error "negative variance" "$sim" "${inst[@]}" --strategy sync --compute-dist normal:-1
 tap_expect_input_error "gamma shape 0" "$sim" "${inst[@]}" --strategy sync --compute-dist gamma:0
 tap_expect_input_error "unknown distribution" "$sim" "${inst[@]}" --strategy sync --compute-dist cauchy:1
+tap_expect_input_error "stall probability above 1" "$sim" "${inst[@]}" --strategy sync --compute-dist stall:1.5:2
+tap_expect_input_error "stall factor below 1" "$sim" "${inst[@]}" --strategy sync --compute-dist stall:0.1:0.5
 tap_expect_input_error "histogram file missing" "$sim" "${inst[@]}" --strategy sync --compute-dist hist:"$tmp/none"
 tap_expect_input_error "histogram of one value" "$sim" "${inst[@]}" --strategy sync --compute-dist hist:"$tmp/one"
 tap_expect_input_error "bad straggler" "$sim" "${inst[@]}" --strategy sync --straggler gpu:1:-2
