@@ -110,6 +110,9 @@ $(BUILD)/%.o: %.c
 
 $(CORE_LIB): $(CORE_SRC:%.c=$(BUILD)/%.o)
 	$(AR) rcs $@ $^
+# the 16-bit sums of DASO's messages (the user-defined MPI reductions) vectorize at -O3:
+# bf16 1.5 -> 4.0 GB/s here
+$(BUILD)/core/floatfmt.o $(BUILD)/smpi/core/floatfmt.o: CFLAGS += -O3
 
 $(BUILD)/daso-plan: $(BUILD)/core/daso_plan.o $(CORE_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ -lm

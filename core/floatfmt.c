@@ -73,11 +73,14 @@ size_t floatfmt_bytes(floatfmt f)
 uint16_t floatfmt_to_bf16(float x)
 {
     uint32_t u = bits_of(x);
-    if ((u & 0x7FFFFFFFu) > 0x7F800000u) // NaN: keep sign and top payload bits, set quiet bit
-        return (uint16_t)((u >> 16) | 0x0040u);
-    // Finite or Inf: rounding the low 16 bits may carry into the exponent, up to Inf. The largest
-    // non-NaN pattern (-Inf, 0xFF800000) plus 0x8000 cannot wrap around 32 bits.
-    return (uint16_t)shift_rne(u, 16);
+    // Finite or Inf: adding 0x7FFF plus the lowest kept bit carries into bit 16 exactly when the
+    // low half rounds up, ties to even (shift_rne's rule without branches, so that the 16-bit
+    // sums vectorize); the carry may reach the exponent, up to Inf. The largest non-NaN pattern
+    // (-Inf, 0xFF800000) plus 0x8000 cannot wrap around 32 bits.
+    uint32_t rounded = (u + 0x7FFFu + ((u >> 16) & 1u)) >> 16;
+    // NaN: keep sign and top payload bits, set the quiet bit
+    uint32_t nan = (u >> 16) | 0x0040u;
+    return (uint16_t)((u & 0x7FFFFFFFu) > 0x7F800000u ? nan : rounded);
 }
 
 float floatfmt_from_bf16(uint16_t h)
