@@ -58,6 +58,7 @@ void collective_bench_run(const collective_bench *b, FILE *out)
     const int g = b->gpus_per_node, nodes = b->nodes, world = nodes * g;
     bench_state st = {.b = b};
     sim_net_init(&st.net, world, g, b->fidelity, b->hosts);
+    st.net.step_s = b->ring_step_s;
     sim_comms_init(&st.c, nodes, g);
     st.barrier = sg_barrier_init((unsigned)world);
     st.start = callocCheck((size_t)b->n_sizes, sizeof(double));

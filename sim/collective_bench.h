@@ -20,6 +20,7 @@ typedef struct {
     sg_host_t *hosts;    // nodes * gpus_per_node, node-contiguous
     const double *bytes; // message sizes
     int n_sizes;
+    double ring_step_s;  // software time per ring step (sim_net's step_s)
 } collective_bench;
 
 // Runs the simulation and writes the '#' header and one row per size to out.

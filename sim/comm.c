@@ -31,6 +31,7 @@ void sim_net_init(sim_net *w, int world, int gpus_per_node, sim_fidelity fidelit
         }
     w->sent_local = callocCheck((size_t)world, sizeof(double));
     w->sent_global = callocCheck((size_t)world, sizeof(double));
+    w->step_s = 0;
 }
 
 void sim_net_free(sim_net *w)
@@ -149,7 +150,7 @@ double sim_allreduce_time(sim_net *w, sim_comm *c, double bytes)
     if (c->n < 2)
         return 0;
     ring_routes(w, c);
-    return 2.0 * (c->n - 1) * (c->max_lat + bytes / c->n / c->min_bw);
+    return 2.0 * (c->n - 1) * (c->max_lat + w->step_s + bytes / c->n / c->min_bw);
 }
 
 // `steps` ring steps of `chunk` bytes to the right neighbour, receiving as many from the left.
@@ -162,6 +163,8 @@ static void ring_pass(sim_net *w, sim_comm *c, int me, sim_channel ch, double ch
         for (int s = 0; s < steps; s++) {
             sg_comm_t io[2] = {put(w, self, right, ch, chunk), get(w, self, ch)};
             sg_comm_wait_all(io, 2); // releases both handles
+            if (w->step_s > 0)
+                sg_actor_sleep_for(w->step_s);
         }
         return;
     }
@@ -169,7 +172,7 @@ static void ring_pass(sim_net *w, sim_comm *c, int me, sim_channel ch, double ch
     sg_comm_t io[2] = {put(w, self, right, ch, chunk * steps), get(w, self, ch)};
     sg_comm_wait_all(io, 2);
     // the flow paid one route latency; a ring step waits for its slowest edge every step
-    sg_actor_sleep_for((steps - 1) * ring_latency(w, c));
+    sg_actor_sleep_for((steps - 1) * ring_latency(w, c) + steps * w->step_s);
 }
 
 // ----------------------------------------------------------------------------
@@ -243,5 +246,5 @@ void sim_small_allreduce(sim_net *w, sim_comm *c, int me, sim_channel ch)
     sim_comm_meet(c, ch);
     sg_comm_t io[2] = {put(w, self, right, ch, 8), get(w, self, ch)};
     sg_comm_wait_all(io, 2);
-    sg_actor_sleep_for((steps - 1) * ring_latency(w, c));
+    sg_actor_sleep_for((steps - 1) * ring_latency(w, c) + steps * w->step_s);
 }

@@ -40,6 +40,8 @@ typedef struct {
     sg_mailbox_t *mbox;   // mbox[rank * SIM_CHANNELS + channel]
     double *sent_local;   // bytes each rank has put to a rank of its node
     double *sent_global;  // ... and to a rank of another node
+    double step_s;        // software time of every ring step (NCCL's or MPI's per-step cost at
+                          // scale), on top of the route latency; 0 after sim_net_init
 } sim_net;
 
 typedef struct {
@@ -85,8 +87,8 @@ void sim_ring_bcast(sim_net *w, sim_comm *c, int me, sim_channel ch, double byte
 void sim_comm_meet(sim_comm *c, sim_channel ch);
 
 // The alpha-beta time of a ring allreduce of `bytes` over c when nothing else uses its links:
-// 2(n-1) steps of (largest neighbour latency + bytes/n / smallest neighbour bandwidth). Equals
-// what sim_allreduce() simulates on uncontended links (tests/test_sim.sh).
+// 2(n-1) steps of (largest neighbour latency + step_s + bytes/n / smallest neighbour bandwidth).
+// Equals what sim_allreduce() simulates on uncontended links (tests/test_sim.sh).
 double sim_allreduce_time(sim_net *w, sim_comm *c, double bytes);
 
 // Allreduce of a few bytes (a loss): only latency matters, 2 ceil(log2 n) steps (recursive

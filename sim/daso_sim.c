@@ -69,6 +69,8 @@ static void usage(FILE *f)
             "  --horovod-cycle-ms X  sync/hier buckets start on Horovod's cycle ticks (0: at once;\n"
             "                        Horovod's HOROVOD_CYCLE_TIME is 1 to 5 ms)\n"
             "  --daso-pack-ms X      time to pack a DASO global message, and to merge it (0)\n"
+            "  --ring-step-us X      software time of every step of a ring allreduce, on top of\n"
+            "                        the route latency (NCCL's or MPI's per-step cost) (0)\n"
             "  --out F               per-epoch CSV\n"
             "  --trace F             Chrome trace JSON, one track per GPU\n"
             "  --breakdown F         per-batch time breakdown of GPU 0\n"
@@ -143,7 +145,7 @@ int main(int argc, char **argv)
     bool quiet = false, exact_local = false;
     variability var = {.seed = 1};
     background bg = {.prefix = "gl-"};
-    double horovod_cycle = 0, daso_pack = 0;
+    double horovod_cycle = 0, daso_pack = 0, ring_step = 0;
     for (int i = 1; i < argc;) {
         int used = sched_config_option(&c, argc, argv, i);
         if (used) {
@@ -195,6 +197,8 @@ int main(int argc, char **argv)
             horovod_cycle = util_parse_double(v, a, 0, 1e6) / 1e3;
         else if (strcmp(a, "--daso-pack-ms") == 0)
             daso_pack = util_parse_double(v, a, 0, 1e6) / 1e3;
+        else if (strcmp(a, "--ring-step-us") == 0)
+            ring_step = util_parse_double(v, a, 0, 1e9) / 1e6;
         else if (strcmp(a, "--seed") == 0)
             var.seed = (unsigned long)util_parse_long(v, a, 0, 2147483647);
         else if (strcmp(a, "--out") == 0)
@@ -245,7 +249,7 @@ int main(int argc, char **argv)
         collective_bench b = {.bcast = bcast, .hier = strcmp(algo, "hier") == 0, .nodes = nodes,
                               .gpus_per_node = c.gpus_per_node, .fidelity = fidelity,
                               .hosts = sim_platform_hosts(platform, nodes * c.gpus_per_node),
-                              .bytes = sizes, .n_sizes = n_sizes};
+                              .bytes = sizes, .n_sizes = n_sizes, .ring_step_s = ring_step};
         background_apply(&bg);
         collective_bench_run(&b, stdout);
         free(b.hosts);
@@ -288,6 +292,7 @@ int main(int argc, char **argv)
     sim_setup s = {.cfg = c, .model = &m, .loss = loss, .hosts = hosts, .fidelity = fidelity,
                    .ddp_bucket_bytes = ddp_bucket, .analytic_local = !exact_local,
                    .var = &var, .horovod_cycle_s = horovod_cycle, .daso_pack_s = daso_pack,
+                   .ring_step_s = ring_step,
                    .csv = out ? csv.f : NULL,
                    .breakdown = breakdown ? bd.f : NULL, .trace = trace_path ? &t : NULL,
                    .progress = !quiet};

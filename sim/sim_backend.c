@@ -348,6 +348,7 @@ void sim_run(const sim_setup *s, sim_result *res)
     const bool grad_actors = strat->global_grads || !s->analytic_local;
     sim_state st = {.setup = s};
     sim_net_init(&st.net, world, g, s->fidelity, s->hosts);
+    st.net.step_s = s->ring_step_s;
 
     sim_comms_init(&st.c, nodes, g);
     st.stats_barrier = sg_barrier_init((unsigned)world);

@@ -29,6 +29,15 @@ for S in 1000000 100000000; do
   within "$t" "$ab" 0.001; tap_result $? "ring allreduce of $S bytes = alpha-beta ($t s vs $ab s)"
 done
 
+# --- a software time per ring step adds 2(P-1) of it to the ring allreduce, in both fidelities
+for fid in step flow; do
+  "$sim" --collective allreduce --algo ring --fidelity $fid --platform "$tmp/star.xml" --nodes 8 \
+    --gpus-per-node 1 --bytes 1000000 --ring-step-us 5 >"$tmp/step-$fid.out"
+  t=$(field "$tmp/step-$fid.out" 1000000 2)
+  ab=$(awk 'BEGIN { P = 8; printf "%.12g", 2 * (P - 1) * (2e-6 + 5e-6 + 1e6 / P / 25e9) }')
+  within "$t" "$ab" 0.001; tap_result $? "--ring-step-us 5, $fid: ring allreduce = alpha-beta + 14 steps x 5 us ($t s vs $ab s)"
+done
+
 # --- step and flow fidelities agree within 5% at 16 and 64 GPUs (4 GPUs per node, 2 cells)
 "$B/daso-platform" --nodes 16 --gpus-per-node 4 --nodes-per-cell 8 --out "$tmp/jb16.xml"
 for nodes in 4 16; do
@@ -200,6 +209,7 @@ printf '0.3\n' >"$tmp/one"
 tap_expect_input_error "negative variance" "$sim" "${inst[@]}" --strategy sync --compute-dist normal:-1
 tap_expect_input_error "gamma shape 0" "$sim" "${inst[@]}" --strategy sync --compute-dist gamma:0
 tap_expect_input_error "unknown distribution" "$sim" "${inst[@]}" --strategy sync --compute-dist cauchy:1
+tap_expect_input_error "negative ring step time" "$sim" "${inst[@]}" --strategy sync --ring-step-us -1
 tap_expect_input_error "stall probability above 1" "$sim" "${inst[@]}" --strategy sync --compute-dist stall:1.5:2
 tap_expect_input_error "stall factor below 1" "$sim" "${inst[@]}" --strategy sync --compute-dist stall:0.1:0.5
 tap_expect_input_error "histogram file missing" "$sim" "${inst[@]}" --strategy sync --compute-dist hist:"$tmp/none"
