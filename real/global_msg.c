@@ -28,6 +28,9 @@ void global_msg_init(global_msg *g, size_t n, global_algo algo)
 
 void global_msg_free(global_msg *g)
 {
+    if (g->algo == GLOBAL_RING)
+        for (int i = 0; i < g->n_chunks; i++) // a message still in flight
+            free(g->rings[i].tmp);
     free(g->buf);
     free(g->reqs);
     free(g->rings);
@@ -63,9 +66,6 @@ static void exchange_segments(const global_msg *g, int step, int *send, int *rec
 static void ring_post(global_msg *g, global_ring *r, int tag)
 {
     const int n = g->members;
-    MPI_Datatype type;
-    MPI_Op op;
-    mpi_fmt_type_op(g->fmt, &type, &op);
     const size_t esz = floatfmt_bytes(g->fmt);
     int send, recv;
     exchange_segments(g, r->step, &send, &recv);
@@ -73,39 +73,33 @@ static void ring_post(global_msg *g, global_ring *r, int tag)
     segment(r, n, send, &s_off, &s_len);
     segment(r, n, recv, &r_off, &r_len);
     void *into = r->step < n - 1 ? r->tmp : (char *)g->buf + r_off * esz;
-    mpiCheck(MPI_Irecv(into, mpi_fmt_count(r_len), type, wrap(g->me - 1, n), tag, g->comm,
+    mpiCheck(MPI_Irecv(into, mpi_fmt_count(r_len), g->type, wrap(g->me - 1, n), tag, g->comm,
                        &r->req[0]));
-    mpiCheck(MPI_Isend((char *)g->buf + s_off * esz, mpi_fmt_count(s_len), type,
+    mpiCheck(MPI_Isend((char *)g->buf + s_off * esz, mpi_fmt_count(s_len), g->type,
                        wrap(g->me + 1, n), tag, g->comm, &r->req[1]));
 }
 
-// Advances the ring as far as completed exchanges allow (wait: to its end).
-static void ring_advance(global_msg *g, global_ring *r, int tag, bool wait)
+// Advances the ring as far as completed exchanges allow, without waiting. True when done.
+static bool ring_advance(global_msg *g, global_ring *r, int tag)
 {
     const int n = g->members, steps = 2 * (n - 1);
     while (r->step < steps) {
-        if (wait) {
-            mpiCheck(MPI_Waitall(2, r->req, MPI_STATUSES_IGNORE));
-        } else {
-            int done = 0;
-            mpiCheck(MPI_Testall(2, r->req, &done, MPI_STATUSES_IGNORE));
-            if (!done)
-                return;
-        }
+        int done = 0;
+        mpiCheck(MPI_Testall(2, r->req, &done, MPI_STATUSES_IGNORE));
+        if (!done)
+            return false;
         if (r->step < n - 1) { // add the received segment to ours
-            MPI_Datatype type;
-            MPI_Op op;
-            mpi_fmt_type_op(g->fmt, &type, &op);
             int send, recv;
             exchange_segments(g, r->step, &send, &recv);
             size_t off, len;
             segment(r, n, recv, &off, &len);
             mpiCheck(MPI_Reduce_local(r->tmp, (char *)g->buf + off * floatfmt_bytes(g->fmt),
-                                      mpi_fmt_count(len), type, op));
+                                      mpi_fmt_count(len), g->type, g->op));
         }
         if (++r->step < steps)
             ring_post(g, r, tag);
     }
+    return true;
 }
 
 // ----------------------------------------------------------------------------
@@ -125,14 +119,20 @@ void global_msg_start(global_msg *g, const float *x, floatfmt fmt, size_t chunk_
     g->comm = comm;
     mpiCheck(MPI_Comm_size(comm, &g->members));
     mpiCheck(MPI_Comm_rank(comm, &g->me));
-    MPI_Datatype type;
-    MPI_Op op;
-    mpi_fmt_type_op(fmt, &type, &op);
+    mpi_fmt_type_op(fmt, &g->type, &g->op);
     const size_t k = chunk_count(g->n, chunk_elems), esz = floatfmt_bytes(fmt);
+    if (g->algo == GLOBAL_RING) { // each chunk's messages carry its index as their tag
+        int *tag_ub, flag;
+        mpiCheck(MPI_Comm_get_attr(comm, MPI_TAG_UB, &tag_ub, &flag));
+        if (flag && k > (size_t)*tag_ub)
+            util_die("%zu chunks of the global message exceed MPI's largest tag (%d): raise "
+                     "--chunk-elems",
+                     k, *tag_ub);
+    }
     if ((int)k > g->cap) {
         free(g->reqs);
         free(g->rings);
-        g->reqs = mallocCheck(sizeof(MPI_Request) * k);
+        g->reqs = mallocCheck(sizeof(MPI_Request) * 2 * k);
         g->rings = callocCheck(k, sizeof(global_ring));
         g->cap = (int)k;
     }
@@ -141,19 +141,21 @@ void global_msg_start(global_msg *g, const float *x, floatfmt fmt, size_t chunk_
         chunk_get(g->n, chunk_elems, i, &off, &len);
         if (g->algo == GLOBAL_IALLREDUCE) {
             mpiCheck(MPI_Iallreduce(MPI_IN_PLACE, (char *)g->buf + off * esz, mpi_fmt_count(len),
-                                    type, op, comm, &g->reqs[i]));
+                                    g->type, g->op, comm, &g->reqs[i]));
             continue;
         }
         global_ring *r = &g->rings[i];
-        *r = (global_ring){.off = off, .len = len,
+        *r = (global_ring){.off = off, .len = len, .req = &g->reqs[2 * i],
                            .tmp = mallocCheck((len / (size_t)g->members + 1) * esz)};
+        r->req[0] = r->req[1] = MPI_REQUEST_NULL;
         if (g->members > 1)
             ring_post(g, r, (int)i);
     }
     g->n_chunks = (int)k;
 }
 
-// Every chunk as far as it goes (wait: to the end).
+// Every chunk as far as it goes (wait: to the end; the rings side by side, each advanced as soon
+// as one of its exchanges completes).
 static void advance(global_msg *g, bool wait)
 {
     if (g->algo == GLOBAL_IALLREDUCE) {
@@ -165,8 +167,15 @@ static void advance(global_msg *g, bool wait)
         }
         return;
     }
-    for (int i = 0; i < g->n_chunks; i++)
-        ring_advance(g, &g->rings[i], i, wait);
+    for (;;) {
+        bool all = true;
+        for (int i = 0; i < g->n_chunks; i++)
+            all &= ring_advance(g, &g->rings[i], i);
+        if (all || !wait)
+            return;
+        int which;
+        mpiCheck(MPI_Waitany(2 * g->n_chunks, g->reqs, &which, MPI_STATUS_IGNORE));
+    }
 }
 
 void global_msg_progress(global_msg *g)

@@ -6,8 +6,9 @@
 // Two algorithms sum a chunk:
 //   - GLOBAL_IALLREDUCE: one MPI_Iallreduce per chunk; what the MPI library does (the default);
 //   - GLOBAL_RING: a ring allreduce on point-to-point messages (n - 1 reduce-scatter steps, then
-//     n - 1 allgather steps, each an MPI_Isend to the right and an MPI_Irecv from the left), one
-//     step advanced per completed exchange at each progress call. Under SimGrid's SMPI this is
+//     n - 1 allgather steps, each an MPI_Isend to the right and an MPI_Irecv from the left, tagged
+//     with the chunk's index), advanced by every completed exchange at each progress call; the
+//     chunks' rings run side by side, also while finishing. Under SimGrid's SMPI this is
 //     the faithful choice: SMPI 3.32 implements MPI_Iallreduce as every rank sending its whole
 //     buffer to every other (and corrupts in-place sums beyond a few thousand elements).
 // Both leave bitwise identical sums on every member; they may differ from each other in the last
@@ -36,7 +37,7 @@ bool global_algo_parse(const char *s, global_algo *algo);
 typedef struct {
     size_t off, len;     // elements of the message
     int step;            // exchanges done, of 2 (n - 1)
-    MPI_Request req[2];  // the exchange in flight: receive, send
+    MPI_Request *req;    // the exchange in flight: receive, send (2 of global_msg's reqs)
     void *tmp;           // the received segment, before it is added (reduce-scatter)
 } global_ring;
 
@@ -47,7 +48,9 @@ typedef struct {
     floatfmt fmt;
     MPI_Comm comm;       // the group of the message in flight
     int members, me;     // its size and this rank's place
-    MPI_Request *reqs;   // GLOBAL_IALLREDUCE: one per chunk
+    MPI_Datatype type;   // of fmt on the wire, and its sum
+    MPI_Op op;
+    MPI_Request *reqs;   // one per chunk (GLOBAL_IALLREDUCE) or two (GLOBAL_RING)
     global_ring *rings;  // GLOBAL_RING: one per chunk
     int n_chunks, cap;   // in flight (0: none), allocated
 } global_msg;
