@@ -822,9 +822,9 @@ static int largest_groups(const results *r, bool only_trained, const char *strat
     int n = 0;
     for (int i = 0; i < r->ngrp; i++) {
         const group *g = &r->grp[i];
-        bool of_backend = !only_trained || trained(r, g->runs[0]);
+        bool of_kind = !only_trained || trained(r, g->runs[0]);
         bool of_strategy = !strategy || strcmp(strategy_of(r, g), strategy) == 0;
-        if (g->largest == i && of_backend && of_strategy)
+        if (g->largest == i && of_kind && of_strategy)
             out[n++] = g;
     }
     return n;

@@ -1,6 +1,6 @@
 # sim_vs_real.gp: simulated against measured (or emulated) mean epoch time of the same
 # configurations (strategy, nodes, GPUs per node, model, options), with their 95% confidence
-# intervals; each label gives the ratio simulated / measured.
+# intervals; each label gives the ratio simulated / measured (or emulated).
 # Data: sim_vs_real.dat (strategy nodes gpus sim_epoch_s sim_epoch_ci real_epoch_s real_epoch_ci
 # sim_time_s sim_time_ci real_time_s real_time_ci ratio n_sim n_real label).
 # Variables: see style.gp (no blocks); trained: what the other side is (measured, emulated).

@@ -61,7 +61,7 @@ typedef struct sched sched;
 typedef struct {
     const char *name;
     const char *summary;                          // one line for --help
-    bool global_grads; // plans gradient allreduces across nodes (GRAD_WORLD or GRAD_HIER)
+    bool global_grads; // may plan gradient allreduces across nodes (GRAD_WORLD or GRAD_HIER)
     void (*start)(sched *s);                  // set the initial state (NULL: nothing to set)
     void (*plan)(sched *s, plan_batch *p);    // the current batch's plan; advances the batch
     void (*epoch_end)(sched *s, double loss); // after an epoch's last batch (NULL: no epoch logic)

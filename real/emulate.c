@@ -4,7 +4,8 @@
 #include <stdio.h>  // fprintf, snprintf
 #include <string.h> // strcmp
 
-#include <smpi/smpi.h> // smpi_execute_flops, smpi_shared_known_call, smpi_shared_get_call
+#include <smpi/smpi.h> // smpi_execute_flops, smpi_shared_known_call, smpi_shared_get_call,
+                       // smpi_shared_set_call
 
 #include "profile.h" // profile_load, profile_default_dir
 #include "util.h"    // util_parse_long, util_value, mallocCheck
@@ -52,7 +53,7 @@ void emulate_setup(const emulate_options *o, mpi_setup *ms)
     ms->charge = charge;
     ms->forward_s = p.forward_s * scale;
     ms->backward_s = p.backward_s * scale;
-    ms->optimizer_s = p.optimizer_s * scale;
+    ms->optimizer_s = p.optimizer_s; // a step over the parameters: the batch does not matter
     ms->charge_slices = o->slices;
 }
 

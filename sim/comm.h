@@ -40,8 +40,9 @@ typedef struct {
     sg_mailbox_t *mbox;   // mbox[rank * SIM_CHANNELS + channel]
     double *sent_local;   // bytes each rank has put to a rank of its node
     double *sent_global;  // ... and to a rank of another node
-    double step_s;        // software time of every ring step (NCCL's or MPI's per-step cost at
-                          // scale), on top of the route latency; 0 after sim_net_init
+    double step_s;        // software time of every allreduce step (ring passes and the small
+                          // allreduce; not broadcasts): NCCL's or MPI's per-step cost at scale,
+                          // on top of the route latency; 0 after sim_net_init
 } sim_net;
 
 typedef struct {

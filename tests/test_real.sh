@@ -18,7 +18,7 @@ small=(--train-limit 8000 --test-limit 2000)
 acc() { sed -n 's/.*final test accuracy \([0-9.]*\),.*/\1/p' "$1"; }
 
 tap_ok "bf16 and fp16 MPI sums (2 ranks)" run -n 2 "$B/tests/mpi_fmt_check"
-for n in 3 4; do
+for n in 2 3 4; do
   tap_ok "global message: ring and MPI_Iallreduce give the same sums ($n ranks)" \
     run -n $n "$B/tests/global_msg_check"
 done

@@ -209,6 +209,8 @@ printf '0.3\n' >"$tmp/one"
 tap_expect_input_error "negative variance" "$sim" "${inst[@]}" --strategy sync --compute-dist normal:-1
 tap_expect_input_error "gamma shape 0" "$sim" "${inst[@]}" --strategy sync --compute-dist gamma:0
 tap_expect_input_error "unknown distribution" "$sim" "${inst[@]}" --strategy sync --compute-dist cauchy:1
+tap_ok "local SGD with synchronous warm-up epochs (gradient actors)" "$sim" "${inst[@]}" \
+  --strategy localsgd --localsgd-warmup-epochs 1 --epochs 2
 tap_expect_input_error "negative ring step time" "$sim" "${inst[@]}" --strategy sync --ring-step-us -1
 tap_expect_input_error "stall probability above 1" "$sim" "${inst[@]}" --strategy sync --compute-dist stall:1.5:2
 tap_expect_input_error "stall factor below 1" "$sim" "${inst[@]}" --strategy sync --compute-dist stall:0.1:0.5
