@@ -33,12 +33,17 @@
 #include "util.h"        // util_prog, util_die_input, util_parse_long, util_parse_double
 
 #define DEFAULT_DATA "/usr/share/datasets/fashion-mnist"
-#ifdef DASO_SMPI // SMPI 3.32's MPI_Iallreduce is an all-to-all (real/global_msg.h)
+#ifdef DASO_SMPI // SMPI 3.32's MPI_Iallreduce is an all-to-all (real/global_msg.h), and only
+                 // the toolkit's own ring advances while another collective waits
 #define DEFAULT_GLOBAL "ring"
 #define DEFAULT_GLOBAL_ALGO GLOBAL_RING
+#define DEFAULT_NODE "ring"
+#define DEFAULT_NODE_RING true
 #else
 #define DEFAULT_GLOBAL "iallreduce"
 #define DEFAULT_GLOBAL_ALGO GLOBAL_IALLREDUCE
+#define DEFAULT_NODE "mpi"
+#define DEFAULT_NODE_RING false
 #endif
 
 static void usage(FILE *f)
@@ -75,6 +80,9 @@ static void usage(FILE *f)
             "  --global-allreduce A   how DASO's global message is summed: iallreduce (one\n"
             "                         MPI_Iallreduce per chunk) or ring (point-to-point ring\n"
             "                         progressed between batches) (" DEFAULT_GLOBAL ")\n"
+            "  --node-allreduce A     how the CPU backend averages gradients inside a node:\n"
+            "                         mpi (MPI_Allreduce) or ring (the same ring, advancing the\n"
+            "                         global message while it waits) (" DEFAULT_NODE ")\n"
             "  --checkpoint DIR       write a checkpoint after every epoch\n"
             "  --resume               continue from the checkpoints in DIR\n"
             "  --quiet                no per-epoch lines\n"
@@ -277,7 +285,7 @@ int main(int argc, char **argv)
     c.epochs = 10;
     mpi_setup ms = {.model = NET_MLP, .batch = 64, .lr = 0.01f, .lr_warmup_epochs = 2,
                     .momentum = 0.9f, .weight_decay = 5e-4f, .seed = 1,
-                    .global_allreduce = DEFAULT_GLOBAL_ALGO};
+                    .global_allreduce = DEFAULT_GLOBAL_ALGO, .node_ring = DEFAULT_NODE_RING};
     const char *data = DEFAULT_DATA, *out = NULL, *trace_path = NULL, *breakdown = NULL;
     long train_limit = 0, test_limit = 0;
     bool do_resume = false, use_cuda = false;
@@ -350,6 +358,10 @@ int main(int argc, char **argv)
         else if (strcmp(a, "--global-allreduce") == 0) {
             if (!global_algo_parse(util_value(v, a), &ms.global_allreduce))
                 util_die_input("--global-allreduce must be iallreduce or ring (got '%s')", v);
+        } else if (strcmp(a, "--node-allreduce") == 0) {
+            if (strcmp(util_value(v, a), "mpi") != 0 && strcmp(v, "ring") != 0)
+                util_die_input("--node-allreduce must be mpi or ring (got '%s')", v);
+            ms.node_ring = strcmp(v, "ring") == 0;
         } else if (strcmp(a, "--checkpoint") == 0)
             state.ckpt_dir = util_value(v, a);
         else
@@ -398,7 +410,7 @@ int main(int argc, char **argv)
     char settings[1024];
     snprintf(settings, sizeof settings,
              "%s %d %d %d %d %d %d %g %g %g %g %" PRIu64 " %ld %ld %d %d %d %g %d %d %d %d %d %g "
-             "%ld %d %d %d %d %d %d %g %d %d %d",
+             "%ld %d %d %d %d %d %d %g %d %d %d %d",
              c.strategy, ms.model, be.world, c.gpus_per_node, c.epochs, ms.batch, c.last_batch,
              ms.lr, ms.lr_warmup_epochs, ms.momentum, ms.weight_decay, ms.seed, train_limit,
              test_limit, c.warmup_epochs, c.cooldown_epochs, c.max_global_skips,
@@ -406,7 +418,7 @@ int main(int argc, char **argv)
              c.skip_reduction_factor, c.local_skip_factor, c.staleness_weight, c.chunk_elems,
              c.first_global_skip, c.downcast, c.downcast_fmt, c.true_staleness, c.extra_bcast,
              c.sync_fmt, c.bucket_bytes, c.localsgd_period, c.localsgd_warmup_epochs,
-             (int)ms.global_allreduce);
+             (int)ms.global_allreduce, (int)ms.node_ring);
     state.fingerprint = checkpoint_fingerprint(settings, strlen(settings));
     if (state.ckpt_dir)
         mpiCheck(MPI_Barrier(MPI_COMM_WORLD)); // the folder exists before anyone writes

@@ -111,9 +111,7 @@ void global_msg_start(global_msg *g, const float *x, floatfmt fmt, size_t chunk_
         util_die("a global message is already in flight at %s", where);
     long bad = floatfmt_find_nan(x, g->n);
     if (bad >= 0)
-        util_die("parameter %ld is NaN before the global sync of %s: training diverged (try a "
-                 "lower --lr)",
-                 bad, where);
+        util_die("value %ld is NaN before %s: training diverged (try a lower --lr)", bad, where);
     floatfmt_pack(fmt, x, g->buf, g->n);
     g->fmt = fmt;
     g->comm = comm;
@@ -155,8 +153,8 @@ void global_msg_start(global_msg *g, const float *x, floatfmt fmt, size_t chunk_
 }
 
 // Every chunk as far as it goes (wait: to the end; the rings side by side, each advanced as soon
-// as one of its exchanges completes).
-static void advance(global_msg *g, bool wait)
+// as one of its exchanges completes, and `also` too).
+static void advance(global_msg *g, bool wait, global_msg *also)
 {
     if (g->algo == GLOBAL_IALLREDUCE) {
         if (wait) {
@@ -175,13 +173,15 @@ static void advance(global_msg *g, bool wait)
             return;
         int which;
         mpiCheck(MPI_Waitany(2 * g->n_chunks, g->reqs, &which, MPI_STATUS_IGNORE));
+        if (also)
+            global_msg_progress(also);
     }
 }
 
 void global_msg_progress(global_msg *g)
 {
     if (g->n_chunks > 0)
-        advance(g, false);
+        advance(g, false, NULL);
 }
 
 bool global_msg_in_flight(const global_msg *g)
@@ -189,14 +189,19 @@ bool global_msg_in_flight(const global_msg *g)
     return g->n_chunks > 0;
 }
 
-void global_msg_finish(global_msg *g, float *x, double w_local, double w_sum)
+void global_msg_wait(global_msg *g, global_msg *also)
 {
     if (g->n_chunks == 0)
-        util_die("global finish without a message in flight");
-    advance(g, true);
+        util_die("a wait without a message in flight");
+    advance(g, true, also);
     if (g->algo == GLOBAL_RING)
         for (int i = 0; i < g->n_chunks; i++)
             free(g->rings[i].tmp);
     g->n_chunks = 0;
+}
+
+void global_msg_finish(global_msg *g, float *x, double w_local, double w_sum)
+{
+    global_msg_wait(g, NULL);
     merge_apply(x, g->buf, g->fmt, g->n, w_local, w_sum);
 }

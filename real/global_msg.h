@@ -14,8 +14,11 @@
 // Both leave bitwise identical sums on every member; they may differ from each other in the last
 // bits where the sum's order matters (more than two members).
 //
+// The ring also serves the node-local gradient average under emulation: waiting for one ring
+// (global_msg_wait) advances another one in flight, as an MPI library's progress engine would.
+//
 //   global_msg g; global_msg_init(&g, n, GLOBAL_RING);
-//   global_msg_start(&g, params, FMT_FP32, 10000000, group, "epoch 3 batch 4");
+//   global_msg_start(&g, params, FMT_FP32, 10000000, group, "the global sync of epoch 3 batch 4");
 //   ... global_msg_progress(&g); ...
 //   global_msg_finish(&g, params, w_local, w_sum);   // params := w_local*params + w_sum*sum
 #ifndef DASO_GLOBAL_MSG_H
@@ -58,12 +61,16 @@ typedef struct {
 void global_msg_init(global_msg *g, size_t n, global_algo algo);
 void global_msg_free(global_msg *g);
 
-// Starts the sum of x over comm; `where` names the batch in the NaN message. One message at a
-// time: a second start before finish is an internal error.
+// Starts the sum of x over comm; `where` names the message and batch in the NaN error. One
+// message at a time: a second start before the wait or finish is an internal error.
 void global_msg_start(global_msg *g, const float *x, floatfmt fmt, size_t chunk_elems,
                       MPI_Comm comm, const char *where);
 void global_msg_progress(global_msg *g); // advances the chunks in flight, if any, without waiting
 bool global_msg_in_flight(const global_msg *g);
+// Completes the sum (then in g->buf, in the message format), advancing `also` (another message,
+// or NULL) whenever one of g's exchanges completes.
+void global_msg_wait(global_msg *g, global_msg *also);
+// global_msg_wait, then x := w_local * x + w_sum * sum (merge_apply).
 void global_msg_finish(global_msg *g, float *x, double w_local, double w_sum);
 
 #endif

@@ -97,7 +97,16 @@ static double mpi_train_batch(void *ctx, events *ev, int epoch, int batch, plan_
     double t1 = mpi_clock(c);
     volume v;
     if (grad == GRAD_NODE) {
-        mpi_fmt_allreduce(g, n, fmt, c->stage, c->t.node_comm);
+        if (c->setup.node_ring) { // the same sum, while the global message goes on
+            char where[96];
+            snprintf(where, sizeof where, "the node-local gradient average of epoch %d batch %d "
+                     "on rank %d", epoch, batch, c->t.rank);
+            global_msg_start(&c->node_msg, g, fmt, n, c->t.node_comm, where);
+            global_msg_wait(&c->node_msg, &c->msg);
+            floatfmt_unpack(fmt, c->node_msg.buf, g, n);
+        } else {
+            mpi_fmt_allreduce(g, n, fmt, c->stage, c->t.node_comm);
+        }
         scale(g, n, 1.0f / c->t.gpus_per_node);
         v = (volume){volume_allreduce(bytes, c->t.gpus_per_node), 0};
     } else if (grad == GRAD_WORLD) {
@@ -126,8 +135,8 @@ static void mpi_global_start(void *ctx, floatfmt fmt, size_t chunk_elems)
 {
     mpi_ctx *c = ctx;
     char where[64];
-    snprintf(where, sizeof where, "epoch %d batch %d on rank %d", c->last_epoch, c->last_batch,
-             c->t.rank);
+    snprintf(where, sizeof where, "the global sync of epoch %d batch %d on rank %d",
+             c->last_epoch, c->last_batch, c->t.rank);
     global_msg_start(&c->msg, net_params(c->model), fmt, chunk_elems, c->t.cross_comm, where);
 }
 
@@ -206,6 +215,8 @@ void mpi_backend_init(mpi_ctx *c, const mpi_setup *s, backend *be)
     c->y = mallocCheck((size_t)s->batch);
     c->stage = mallocCheck(2 * n);
     global_msg_init(&c->msg, n, s->global_allreduce);
+    if (s->node_ring)
+        global_msg_init(&c->node_msg, n, GLOBAL_RING);
     c->counts = mallocCheck(sizeof(int) * (size_t)c->t.gpus_per_node);
     c->displs = mallocCheck(sizeof(int) * (size_t)c->t.gpus_per_node);
     for (int g = 0, off = 0; g < c->t.gpus_per_node; g++) {
@@ -233,6 +244,8 @@ void mpi_backend_free(mpi_ctx *c)
     free(c->y);
     free(c->stage);
     global_msg_free(&c->msg);
+    if (c->setup.node_ring)
+        global_msg_free(&c->node_msg);
     free(c->counts);
     free(c->displs);
 }

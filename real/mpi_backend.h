@@ -33,6 +33,8 @@ typedef struct {
     uint64_t seed;            // initial parameters and the per-epoch shuffle
     const mnist_set *train, *test;
     global_algo global_allreduce; // how DASO's global message is summed (global_msg.h)
+    bool node_ring;               // node-local gradients averaged by the ring of global_msg.h,
+                                  // advancing the global message meanwhile; else MPI_Allreduce
     // Emulation (daso-train-smpi) only, NULL otherwise: charges `seconds` of modelled GPU compute
     // to the simulated clock. The CPU backend charges forward and backward in charge_slices
     // pieces, advancing the global message in between, and the optimizer step in one.
@@ -55,6 +57,7 @@ typedef struct {
     void *stage;                    // 16-bit staging buffer for gradient messages
     int *counts, *displs;           // the node's slices of the parameter vector (hier)
     global_msg msg;                 // DASO's global message
+    global_msg node_msg;            // the node-local gradient sum, with setup.node_ring
     int last_epoch, last_batch;     // position, for messages
 } mpi_ctx;
 

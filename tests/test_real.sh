@@ -88,5 +88,7 @@ bad "zero epochs" 2 -n 4 "$train" --gpus-per-node 2 --epochs 0
 bad "bad learning rate" 2 -n 4 "$train" --gpus-per-node 2 --lr -1
 bad "DASO with one rank per node" 2 -n 2 "$train" --gpus-per-node 1 --train-limit 1000
 bad "--resume without --checkpoint" 2 -n 2 "$train" --resume
+bad "unknown global allreduce" 2 -n 2 "$train" --global-allreduce tree
+bad "unknown node allreduce" 2 -n 2 "$train" --node-allreduce nccl
 
 tap_done
