@@ -13,6 +13,10 @@
 // slices with the global message advanced in between, as a GPU computes while the network works.
 //
 // Every rank of an SMPI run lives in one process, so the data set is read once and shared.
+// daso-train-smpi's defaults differ from daso-train's in two places: DASO's global message and
+// the node-local gradient average both use the point-to-point ring of global_msg.h (SMPI's
+// MPI_Iallreduce is an all-to-all, and only the toolkit's own ring advances while the rank waits
+// in the other collective).
 //
 //   emulate_options eo = EMULATE_DEFAULTS;
 //   ... used = emulate_option(&eo, argc, argv, i); ...
