@@ -139,10 +139,12 @@ static double sim_clock(void *ctx)
     return simgrid_get_clock();
 }
 
-// Runs `seconds` of the reference GPU's compute on this rank's host.
+// Runs `seconds` of the reference GPU's compute on this rank's host (nothing for 0 seconds: an
+// empty execution would still cost the simulator an activity).
 static void compute(sim_rank *r, double seconds)
 {
-    sg_actor_execute(seconds * r->st->setup->model->ref_gpu_flops);
+    if (seconds > 0)
+        sg_actor_execute(seconds * r->st->setup->model->ref_gpu_flops);
 }
 
 // Forward and backward of this batch, slowed by the batch's draw of variability.
