@@ -201,6 +201,17 @@ for f in experiments/*.exp; do
 done
 tap_check "--dry-run of the shipped files writes nothing" ! -e "$tmp/shipped"
 
+# --- seeds reach daso-sim only when it draws compute times
+if [ $have_sim -eq 1 ]; then
+  sed 's/^epochs .*/epochs 1\nseeds 1 2\noptions --compute-dist lognormal:0.1/' "$tmp/tiny.exp" >"$tmp/seeds.exp"
+  $run --dry-run --results "$tmp/seedsres" "$tmp/seeds.exp" >"$tmp/seeds.out" 2>&1
+  tap_result $? "sim with --compute-dist and two seeds: --dry-run exits 0" "$(cat "$tmp/seeds.out")"
+  tap_check "one simulated run per seed, each with its --seed" \
+    "$(grep -c -- '--seed [12] .*--compute-dist lognormal:0.1 --quiet --out [^ ]*-s[12].csv' "$tmp/seeds.out")" -eq 8
+  sed 's/^epochs .*/epochs 1\nseeds 1 2/' "$tmp/tiny.exp" >"$tmp/seeds0.exp"
+  tap_expect_input_error "two seeds for a deterministic simulation" "$run" --results "$tmp/badres" "$tmp/seeds0.exp"
+fi
+
 # --- emulated runs: daso-emulate on the platform, daso-train's options after --
 if [ $have_sim -eq 1 ] && [ -x "$B/daso-emulate" ]; then
   cat >"$tmp/emu.exp" <<'EOF'
