@@ -191,14 +191,14 @@ $(BUILD)/daso-sim: $(SIM_SRC:%.c=$(BUILD)/%.o) $(CORE_LIB)
 
 TEST_NAMES := $(patsubst tests/%.c,%,$(wildcard tests/test_*.c))
 TEST_NEEDS_test_platform := SIMGRID
-TEST_OBJS_test_profile   := $(BUILD)/sim/profile.o
+TEST_OBJS_test_profile   := $(BUILD)/sim/profile.o $(BUILD)/tests/child.o
 $(BUILD)/tests/test_profile.o: CPPFLAGS += -Isim
 TEST_LIBS_test_platform   = $(SIMGRID_FLAGS)
 TEST_NEEDS_test_net      := BLAS ZLIB
 TEST_OBJS_test_net       := $(WORKLOAD_OBJ)
 TEST_LIBS_test_net       := -lopenblas -lz
 TEST_NEEDS_test_mnist    := BLAS ZLIB
-TEST_OBJS_test_mnist     := $(WORKLOAD_OBJ)
+TEST_OBJS_test_mnist     := $(WORKLOAD_OBJ) $(BUILD)/tests/child.o
 TEST_LIBS_test_mnist     := -lopenblas -lz
 $(BUILD)/tests/test_net.o $(BUILD)/tests/test_mnist.o: CPPFLAGS += -Ireal
 

@@ -17,15 +17,15 @@
 #include <stddef.h>   // size_t, needed by cmocka.h
 #include <stdint.h>   // uint8_t, uint32_t
 #include <stdio.h>    // printf, snprintf, fopen, fgetc, fputc, remove
-#include <stdlib.h>   // mkdtemp, free, exit
+#include <stdlib.h>   // mkdtemp, free
 #include <string.h>   // memset, strstr, strchr, strlen
 #include <sys/stat.h> // stat
-#include <sys/wait.h> // waitpid, WIFEXITED, WEXITSTATUS
-#include <unistd.h>   // fork, pipe, dup2, read, close, access, truncate
+#include <unistd.h>   // access, truncate
 #include <zlib.h>     // gzopen, gzwrite, gzclose
 
 #include <cmocka.h> // cmocka_unit_test, assert_*, skip
 
+#include "child.h" // child_expect_input_error
 #include "mnist.h"
 #include "util.h" // util_prog, mallocCheck, callocCheck
 
@@ -106,35 +106,16 @@ static void write_fixture(const char *dir, const char *prefix, const fixture *f)
     write_gz(dir, prefix, "labels-idx1-ubyte.gz", lh, 2, lab, (size_t)f->labels_written);
 }
 
-// Runs mnist_load(dir, prefix) in a child process; returns its exit status (-1 if it did not
-// exit) and what it wrote on stderr.
-static int load_in_child(const char *dir, const char *prefix, char *err, size_t errlen)
+typedef struct {
+    const char *dir, *prefix;
+} load_args;
+
+static void load(const void *arg)
 {
-    int fds[2];
-    assert_int_equal(pipe(fds), 0);
-    fflush(stdout);
-    fflush(stderr);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        dup2(fds[1], 2);
-        close(fds[0]);
-        close(fds[1]);
-        mnist_set s;
-        mnist_load(&s, dir, prefix);
-        mnist_free(&s);
-        exit(0);
-    }
-    close(fds[1]);
-    size_t used = 0;
-    ssize_t got;
-    while ((got = read(fds[0], err + used, errlen - 1 - used)) > 0)
-        used += (size_t)got;
-    err[used] = '\0';
-    close(fds[0]);
-    int status;
-    assert_int_equal(waitpid(pid, &status, 0), pid);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    const load_args *a = arg;
+    mnist_set s;
+    mnist_load(&s, a->dir, a->prefix);
+    mnist_free(&s);
 }
 
 // The load must fail with status 2 and exactly one line naming `file` and containing `problem`.
@@ -142,13 +123,8 @@ static void expect_rejected(const char *dir, const char *prefix, const char *fil
                             const char *problem)
 {
     char err[1024];
-    int status = load_in_child(dir, prefix, err, sizeof err);
-    printf("# %s: status %d: %s", prefix, status, err);
-    assert_int_equal(status, 2);
-    size_t len = strlen(err);
-    assert_true(len > 0 && err[len - 1] == '\n');
-    assert_ptr_equal(strchr(err, '\n'), err + len - 1); // one line
-    assert_non_null(strstr(err, "test_mnist: "));
+    printf("# %s\n", prefix);
+    child_expect_input_error(load, &(load_args){dir, prefix}, "test_mnist: ", err, sizeof err);
     assert_non_null(strstr(err, file));
     assert_non_null(strstr(err, problem));
 }

@@ -19,14 +19,14 @@
 #include <stdarg.h>   // va_list, needed by cmocka.h
 #include <stddef.h>   // size_t, needed by cmocka.h
 #include <stdio.h>    // FILE, fopen, fputs, fprintf, printf, snprintf, fflush, remove
-#include <stdlib.h>   // getenv, mkdtemp, exit
+#include <stdlib.h>   // getenv, mkdtemp
 #include <string.h>   // strchr, strcspn, strlen, strncmp, strstr
 #include <sys/stat.h> // mkdir, struct stat
-#include <sys/wait.h> // waitpid, WIFEXITED, WEXITSTATUS
-#include <unistd.h>   // fork, pipe, dup2, read, close, chdir, getcwd
+#include <unistd.h>   // chdir, getcwd
 
 #include <cmocka.h> // cmocka_unit_test, assert_*, fail_msg
 
+#include "child.h" // child_expect_input_error
 #include "profile.h"
 #include "util.h" // util_prog
 
@@ -103,34 +103,15 @@ static int write_variant(const char *path, const char *drop, const char *replace
     return changed;
 }
 
-// Runs profile_load(name_or_path, dir) in a child process; returns its exit status (-1 if it did
-// not exit) and what it wrote on stderr.
-static int load_in_child(const char *name_or_path, const char *dir, char *err, size_t errlen)
+typedef struct {
+    const char *name_or_path, *dir;
+} load_args;
+
+static void load(const void *arg)
 {
-    int fds[2];
-    assert_int_equal(pipe(fds), 0);
-    fflush(stdout);
-    fflush(stderr);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        dup2(fds[1], 2);
-        close(fds[0]);
-        close(fds[1]);
-        profile p;
-        profile_load(&p, name_or_path, dir);
-        exit(0);
-    }
-    close(fds[1]);
-    size_t used = 0;
-    ssize_t got;
-    while (used < errlen - 1 && (got = read(fds[0], err + used, errlen - 1 - used)) > 0)
-        used += (size_t)got;
-    err[used] = '\0';
-    close(fds[0]);
-    int status;
-    assert_int_equal(waitpid(pid, &status, 0), pid);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    const load_args *a = arg;
+    profile p;
+    profile_load(&p, a->name_or_path, a->dir);
 }
 
 // The load must fail with status 2 and exactly one line "test_profile: ..." containing `want`
@@ -139,13 +120,9 @@ static void expect_rejected(const char *name_or_path, const char *dir, const cha
                             const char *want2)
 {
     char err[2048];
-    int status = load_in_child(name_or_path, dir, err, sizeof err);
-    printf("# %s: status %d: %s", name_or_path, status, err);
-    assert_int_equal(status, 2);
-    size_t len = strlen(err);
-    assert_true(len > 0 && err[len - 1] == '\n');
-    assert_ptr_equal(strchr(err, '\n'), err + len - 1); // one line
-    assert_int_equal(strncmp(err, "test_profile: ", 14), 0);
+    printf("# %s\n", name_or_path);
+    child_expect_input_error(load, &(load_args){name_or_path, dir}, "test_profile: ", err,
+                             sizeof err);
     if (strstr(err, want) == NULL)
         fail_msg("error line lacks '%s'", want);
     if (want2 && strstr(err, want2) == NULL)
