@@ -23,7 +23,8 @@ typedef struct {
     sim_net net;
     sim_comms c;
     sim_rank *ranks;
-    double *ready;   // [rank * max_buckets + i]: when bucket i of the rank's gradients was ready
+    double *ready;   // [(parity * world + rank) * max_buckets + i]: when bucket i of the rank's
+                     // gradients was ready, in its batches of that parity (analytic_local)
     int max_buckets;
     sg_bar_t stats_barrier;
     double stats[8];
@@ -56,6 +57,7 @@ struct sim_rank {
     double slow;                     // the multiplier of the batch being computed
     int pending_chunks[MAX_PENDING]; // chunks of each message in flight, oldest first
     int n_pending;
+    long analytic_batches;           // node-local allreduces in closed form so far
     events ev;
     backend be;
 };
@@ -167,9 +169,13 @@ static void node_grads_analytic(sim_rank *r, events *ev, double t0, double bytes
     const double t1 = simgrid_get_clock(), bwd = (t1 - t0) * bwd_s / (fwd_s + bwd_s);
     const double t_bwd = t1 - bwd;
     events_add(ev, EV_COMPUTE, "forward-backward", t0, t1, 0, 0);
-    // a bucket's allreduce starts when every GPU of the node has it ready
+    // a bucket's allreduce starts when every GPU of the node has it ready. The times alternate
+    // between two arrays batch by batch: a member can only write this array again two batches
+    // on, past the next meeting, which every member reaches after reading it.
     sim_state *st = r->st;
-    double *mine = st->ready + (size_t)r->rank * st->max_buckets, at = t_bwd;
+    const size_t world = (size_t)st->setup->cfg.nodes * (size_t)st->setup->cfg.gpus_per_node;
+    double *times = st->ready + (size_t)(r->analytic_batches++ % 2) * world * st->max_buckets;
+    double *mine = times + (size_t)r->rank * st->max_buckets, at = t_bwd;
     for (int i = 0; i < k; i++) {
         at += bwd * (i < k - 1 ? bucket : bytes - bucket * (k - 1)) / bytes;
         mine[i] = at;
@@ -179,14 +185,12 @@ static void node_grads_analytic(sim_rank *r, events *ev, double t0, double bytes
     for (int i = 0; i < k; i++) {
         double b = i < k - 1 ? bucket : bytes - bucket * (k - 1), ready = 0;
         for (int m = 0; m < node->n; m++) {
-            double t = st->ready[(size_t)node->rank[m] * st->max_buckets + i];
+            double t = times[(size_t)node->rank[m] * st->max_buckets + i];
             ready = t > ready ? t : ready;
         }
         done = (ready > done ? ready : done) + sim_allreduce_time(&st->net, node, b);
         st->net.sent_local[r->rank] += 2.0 * (node->n - 1) / node->n * b; // what the ring carries
     }
-    // every member has read the ready times before anyone overwrites them with the next batch's
-    sim_comm_meet(node, CH_GRAD_NODE);
     if (done > simgrid_get_clock())
         sg_actor_sleep_for(done - simgrid_get_clock());
     events_add(ev, EV_LOCAL, "gradient allreduce (exposed)", t1, simgrid_get_clock(),
@@ -360,7 +364,7 @@ void sim_run(const sim_setup *s, sim_result *res)
                                                                         : s->cfg.bucket_bytes;
     const int grad_cap = (int)ceil(s->model->params * 4 / max_bucket) + 1;
     st.max_buckets = grad_cap;
-    st.ready = mallocCheck(sizeof(double) * (size_t)world * (size_t)grad_cap);
+    st.ready = mallocCheck(sizeof(double) * 2 * (size_t)world * (size_t)grad_cap);
     const int param_cap =
         (int)chunk_count((size_t)s->model->params, (size_t)s->cfg.chunk_elems) * MAX_PENDING + 1;
 
