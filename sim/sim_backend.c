@@ -27,7 +27,7 @@ typedef struct {
                      // gradients was ready, in its batches of that parity (analytic_local)
     int max_buckets;
     sg_bar_t stats_barrier;
-    double stats[8];
+    double stats[2][8]; // per-epoch sums, alternating between epochs (sim_stats_sum)
     driver_result result;
 } sim_state;
 
@@ -299,20 +299,22 @@ static double sim_world_mean(void *ctx, double x)
 
 // Sums over ranks in shared memory. The barrier costs no simulated time, but holds each rank
 // until the last one reaches the end of the epoch; every strategy's epoch already ends with a
-// collective over all ranks (the loss allreduce), so the ranks arrive within a latency.
+// collective over all ranks (the loss allreduce), so the ranks arrive within a latency. The sums
+// alternate between two arrays epoch by epoch: rank 0 clears this epoch's before it reaches the
+// next barrier, which every rank must pass before it adds to this array again.
 static void sim_stats_sum(void *ctx, double *v, int n)
 {
     sim_rank *r = ctx;
     sim_state *st = r->st;
+    double *sum = st->stats[r->ev.epoch % 2];
     for (int i = 0; i < n; i++)
-        st->stats[i] += v[i];
+        sum[i] += v[i];
     sg_barrier_wait(st->stats_barrier);
     if (r->rank == 0)
         for (int i = 0; i < n; i++) {
-            v[i] = st->stats[i];
-            st->stats[i] = 0;
+            v[i] = sum[i];
+            sum[i] = 0;
         }
-    sg_barrier_wait(st->stats_barrier);
 }
 
 static double sim_evaluate(void *ctx)
