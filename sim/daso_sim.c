@@ -105,35 +105,20 @@ static int parse_sizes(const char *s, double *out, int max)
     return n;
 }
 
-// Whether the command line sets SimGrid option `name` (--cfg=name:value).
-static bool cfg_given(int argc, char **argv, const char *name)
-{
-    const size_t n = strlen(name);
-    for (int i = 1; i < argc; i++)
-        if (strncmp(argv[i], "--cfg=", 6) == 0 && strncmp(argv[i] + 6, name, n) == 0 &&
-            argv[i][6 + n] == ':')
-            return true;
-    return false;
-}
-
 int main(int argc, char **argv)
 {
     util_prog = "daso-sim";
-    for (int i = 1; i < argc; i++)
+    bool custom_stack = false;
+    for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             usage(stdout);
             return 0;
         }
-    // Thousands of actors: small stacks, and no guard page between them (an actor's stack holds
-    // a few fixed frames, no recursion; 90-epoch ResNet-50 on 1024 GPUs, daso: 7.1 CPU s without
-    // guard pages against 8.2 with, least of 3 runs each, back to back). --cfg= overrides either.
-    const bool stack_given = cfg_given(argc, argv, "contexts/stack-size"),
-               guard_given = cfg_given(argc, argv, "contexts/guard-size");
+        custom_stack |= strncmp(argv[i], "--cfg=contexts/stack-size", 25) == 0;
+    }
     simgrid_init(&argc, argv); // takes the --cfg= and --log= options out of argv
-    if (!stack_given)
-        sg_cfg_set_int("contexts/stack-size", 512); // KiB
-    if (!guard_given)
-        sg_cfg_set_int("contexts/guard-size", 0); // pages
+    if (!custom_stack)
+        sg_cfg_set_int("contexts/stack-size", 512); // KiB: thousands of actors fit
 
     sched_config c;
     sched_config_defaults(&c);
