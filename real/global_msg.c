@@ -28,12 +28,10 @@ void global_msg_init(global_msg *g, size_t n, global_algo algo)
 
 void global_msg_free(global_msg *g)
 {
-    if (g->algo == GLOBAL_RING)
-        for (int i = 0; i < g->n_chunks; i++) // a message still in flight
-            free(g->rings[i].tmp);
     free(g->buf);
     free(g->reqs);
     free(g->rings);
+    free(g->tmp);
 }
 
 // ----------------------------------------------------------------------------
@@ -134,6 +132,15 @@ void global_msg_start(global_msg *g, const float *x, floatfmt fmt, size_t chunk_
         g->rings = callocCheck(k, sizeof(global_ring));
         g->cap = (int)k;
     }
+    // a ring receives one segment of at most len / members + 1 elements at a time; the space
+    // stays allocated, since the node-local average starts a message every batch
+    const size_t tmp_bytes = (g->n / (size_t)g->members + k) * esz;
+    if (g->algo == GLOBAL_RING && tmp_bytes > g->tmp_bytes) {
+        free(g->tmp);
+        g->tmp = mallocCheck(tmp_bytes);
+        g->tmp_bytes = tmp_bytes;
+    }
+    char *tmp = g->tmp;
     for (size_t i = 0; i < k; i++) {
         size_t off, len;
         chunk_get(g->n, chunk_elems, i, &off, &len);
@@ -143,8 +150,8 @@ void global_msg_start(global_msg *g, const float *x, floatfmt fmt, size_t chunk_
             continue;
         }
         global_ring *r = &g->rings[i];
-        *r = (global_ring){.off = off, .len = len, .req = &g->reqs[2 * i],
-                           .tmp = mallocCheck((len / (size_t)g->members + 1) * esz)};
+        *r = (global_ring){.off = off, .len = len, .req = &g->reqs[2 * i], .tmp = tmp};
+        tmp += (len / (size_t)g->members + 1) * esz;
         r->req[0] = r->req[1] = MPI_REQUEST_NULL;
         if (g->members > 1)
             ring_post(g, r, (int)i);
@@ -194,9 +201,6 @@ void global_msg_wait(global_msg *g, global_msg *also)
     if (g->n_chunks == 0)
         util_die("a wait without a message in flight");
     advance(g, true, also);
-    if (g->algo == GLOBAL_RING)
-        for (int i = 0; i < g->n_chunks; i++)
-            free(g->rings[i].tmp);
     g->n_chunks = 0;
 }
 

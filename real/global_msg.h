@@ -41,7 +41,7 @@ typedef struct {
     size_t off, len;     // elements of the message
     int step;            // exchanges done, of 2 (n - 1)
     MPI_Request *req;    // the exchange in flight: receive, send (2 of global_msg's reqs)
-    void *tmp;           // the received segment, before it is added (reduce-scatter)
+    void *tmp;           // the received segment, before it is added (in global_msg's tmp)
 } global_ring;
 
 typedef struct {
@@ -56,6 +56,8 @@ typedef struct {
     MPI_Request *reqs;   // one per chunk (GLOBAL_IALLREDUCE) or two (GLOBAL_RING)
     global_ring *rings;  // GLOBAL_RING: one per chunk
     int n_chunks, cap;   // in flight (0: none), allocated
+    void *tmp;           // GLOBAL_RING: every ring's receive space, kept between messages
+    size_t tmp_bytes;    // allocated
 } global_msg;
 
 void global_msg_init(global_msg *g, size_t n, global_algo algo);
