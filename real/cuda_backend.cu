@@ -332,9 +332,9 @@ static void cuda_global_start(void *ctx, floatfmt fmt, size_t chunk_elems)
     cuda_ctx *c = (cuda_ctx *)ctx;
     comm_begin(c);
     comm_to_host(c, c->host, cuda_net_params(c->model), sizeof(float) * c->n);
-    char where[64];
-    snprintf(where, sizeof where, "epoch %d batch %d on rank %d", c->last_epoch, c->last_batch,
-             c->t.rank);
+    char where[96];
+    snprintf(where, sizeof where, "the global sync of epoch %d batch %d on rank %d",
+             c->last_epoch, c->last_batch, c->t.rank);
     global_msg_start(&c->msg, c->host, fmt, chunk_elems, c->t.cross_comm, where);
 }
 

@@ -106,8 +106,8 @@ void global_msg_start(global_msg *g, const float *x, floatfmt fmt, size_t chunk_
                       MPI_Comm comm, const char *where)
 {
     if (g->n_chunks != 0)
-        util_die("a global message is already in flight at %s", where);
-    long bad = floatfmt_find_nan(x, g->n);
+        util_die("a message is already in flight at %s", where ? where : "a node-local average");
+    long bad = where ? floatfmt_find_nan(x, g->n) : -1;
     if (bad >= 0)
         util_die("value %ld is NaN before %s: training diverged (try a lower --lr)", bad, where);
     floatfmt_pack(fmt, x, g->buf, g->n);

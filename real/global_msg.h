@@ -63,7 +63,9 @@ typedef struct {
 void global_msg_init(global_msg *g, size_t n, global_algo algo);
 void global_msg_free(global_msg *g);
 
-// Starts the sum of x over comm; `where` names the message and batch in the NaN error. One
+// Starts the sum of x over comm. `where` names the message and batch in the error when x holds
+// a NaN (HeAT checks the parameters before a global sync too); NULL skips that check (the
+// node-local gradient average, every batch: the global sync's check catches a divergence). One
 // message at a time: a second start before the wait or finish is an internal error.
 void global_msg_start(global_msg *g, const float *x, floatfmt fmt, size_t chunk_elems,
                       MPI_Comm comm, const char *where);

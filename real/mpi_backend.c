@@ -98,10 +98,7 @@ static double mpi_train_batch(void *ctx, events *ev, int epoch, int batch, plan_
     volume v;
     if (grad == GRAD_NODE) {
         if (c->setup.node_ring) { // the same sum, while the global message goes on
-            char where[96];
-            snprintf(where, sizeof where, "the node-local gradient average of epoch %d batch %d "
-                     "on rank %d", epoch, batch, c->t.rank);
-            global_msg_start(&c->node_msg, g, fmt, n, c->t.node_comm, where);
+            global_msg_start(&c->node_msg, g, fmt, n, c->t.node_comm, NULL);
             global_msg_wait(&c->node_msg, &c->msg);
             floatfmt_unpack(fmt, c->node_msg.buf, g, n);
         } else {
@@ -134,7 +131,7 @@ static void mpi_optimizer_step(void *ctx)
 static void mpi_global_start(void *ctx, floatfmt fmt, size_t chunk_elems)
 {
     mpi_ctx *c = ctx;
-    char where[64];
+    char where[96];
     snprintf(where, sizeof where, "the global sync of epoch %d batch %d on rank %d",
              c->last_epoch, c->last_batch, c->t.rank);
     global_msg_start(&c->msg, net_params(c->model), fmt, chunk_elems, c->t.cross_comm, where);
