@@ -173,8 +173,8 @@ static void node_grads_analytic(sim_rank *r, events *ev, double t0, double bytes
     // between two arrays batch by batch: a member can only write this array again two batches
     // on, past the next meeting, which every member reaches after reading it.
     sim_state *st = r->st;
-    const size_t world = (size_t)st->setup->cfg.nodes * (size_t)st->setup->cfg.gpus_per_node;
-    double *times = st->ready + (size_t)(r->analytic_batches++ % 2) * world * st->max_buckets;
+    double *times = st->ready + (size_t)(r->analytic_batches++ % 2) * (size_t)st->net.world *
+                                    (size_t)st->max_buckets;
     double *mine = times + (size_t)r->rank * st->max_buckets, at = t_bwd;
     for (int i = 0; i < k; i++) {
         at += bwd * (i < k - 1 ? bucket : bytes - bucket * (k - 1)) / bytes;
