@@ -53,8 +53,8 @@ typedef struct {
     double (*evaluate)(void *ctx); // all ranks: test accuracy of the replicas, NAN when none
 
     // Optional (NULL: none), all ranks, after each epoch's row: the scheduler's state from which
-    // the next epoch starts, the run's totals so far and the row as written (rank 0), so that a
-    // run can be checkpointed and resumed exactly.
+    // the next epoch starts, the run's totals so far and the row as written (rank 0; NULL on the
+    // others), so that a run can be checkpointed and resumed exactly.
     void (*epoch_done)(void *ctx, const sched *s, const driver_result *res, const char *row);
 } backend;
 

@@ -20,14 +20,15 @@ static void run_action(const backend *be, const sched_config *cfg, events *ev,
     void *ctx = be->ctx;
     const int local = be->rank % be->gpus_per_node, nodes = cfg->nodes, g = cfg->gpus_per_node;
     const double param_bytes = (double)be->params * 4;
-    char name[32];
+    char name[32] = ""; // the event's name, written only for a trace (it costs a formatted print)
     double t0 = be->clock(ctx);
     switch (a->kind) {
     case ACT_SEND:
         if (a->group != local)
             return;
         be->global_start(ctx, a->fmt, (size_t)cfg->chunk_elems);
-        snprintf(name, sizeof name, "send g%d B%d", a->group, a->tag);
+        if (ev->trace)
+            snprintf(name, sizeof name, "send g%d B%d", a->group, a->tag);
         events_add(ev, EV_GLOBAL, name, t0, be->clock(ctx), 0,
                    volume_allreduce((double)be->params * floatfmt_bytes(a->fmt), nodes));
         return;
@@ -36,12 +37,14 @@ static void run_action(const backend *be, const sched_config *cfg, events *ev,
         if (a->group != local)
             return;
         be->global_finish(ctx, a->w_local, a->w_sum);
-        snprintf(name, sizeof name, "%s g%d", a->kind == ACT_MERGE ? "merge" : "avg", a->group);
+        if (ev->trace)
+            snprintf(name, sizeof name, "%s g%d", a->kind == ACT_MERGE ? "merge" : "avg", a->group);
         events_add(ev, EV_GLOBAL, name, t0, be->clock(ctx), 0, 0);
         return;
     case ACT_BCAST:
         be->node_bcast(ctx, a->group);
-        snprintf(name, sizeof name, "bcast g%d", a->group);
+        if (ev->trace)
+            snprintf(name, sizeof name, "bcast g%d", a->group);
         events_add(ev, EV_LOCAL, name, t0, be->clock(ctx), volume_bcast(param_bytes, g), 0);
         return;
     case ACT_WORLD_AVG: {
@@ -109,16 +112,17 @@ void driver_run(const backend *be, sched *s, events *ev, const driver_output *ou
         res->bytes_local += v[3];
         res->bytes_global += v[4];
         res->batches += batches;
-        char row[512];
-        snprintf(row, sizeof row,
-                 "%d %s %d %d %.9g %.9g %.9g %.9g %.9g %.15g %.15g %d %d %d %.9g %.9g\n", e,
-                 cfg->strategy, cfg->nodes, cfg->gpus_per_node, epoch_s, res->time_s,
-                 v[0] / be->world, v[1] / be->world, v[2] / be->world, v[3], v[4], gs, ls, S, loss,
-                 acc);
+        char row[512]; // rank 0's: the sums of stats_sum are only there
+        if (rank0)
+            snprintf(row, sizeof row,
+                     "%d %s %d %d %.9g %.9g %.9g %.9g %.9g %.15g %.15g %d %d %d %.9g %.9g\n", e,
+                     cfg->strategy, cfg->nodes, cfg->gpus_per_node, epoch_s, res->time_s,
+                     v[0] / be->world, v[1] / be->world, v[2] / be->world, v[3], v[4], gs, ls, S,
+                     loss, acc);
         if (out->csv && rank0)
             fputs(row, out->csv);
         if (be->epoch_done)
-            be->epoch_done(ctx, s, res, row);
+            be->epoch_done(ctx, s, res, rank0 ? row : NULL);
     }
     if (progress)
         progress_line(cfg->epochs - 1, cfg->epochs, batches - 1, batches, res->time_s, true);
