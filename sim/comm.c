@@ -11,9 +11,13 @@
 #include <simgrid/host.h>    // sg_host_get_route_latency
 #include <simgrid/mailbox.h> // sg_mailbox_put_async, sg_mailbox_get_async
 
+#include <xbt/config.h>        // sg_cfg_get_double
+
 #include "util.h" // mallocCheck
 
 static char payload; // messages carry no data, only their simulated size
+
+#define SMALL_BYTES 8.0 // a small allreduce's message: one double
 
 void sim_net_init(sim_net *w, int world, int gpus_per_node, sim_fidelity fidelity,
                   sg_host_t *hosts)
@@ -48,6 +52,8 @@ void sim_comm_init(sim_comm *c, int n, const int *ranks)
     for (int i = 0; i < n; i++)
         c->rank[i] = ranks[i];
     c->routes_known = false;
+    c->edge_lat = mallocCheck(sizeof(double) * (size_t)n);
+    c->edge_bw = mallocCheck(sizeof(double) * (size_t)n);
     c->max_lat = 0;
     c->min_bw = INFINITY;
     for (int k = 0; k < SIM_ACTOR_KINDS; k++)
@@ -65,6 +71,8 @@ void sim_comm_free(sim_comm *c)
     for (int k = 0; k < SIM_ACTOR_KINDS; k++)
         sg_barrier_destroy(c->bar[k]);
     free(c->rank);
+    free(c->edge_lat);
+    free(c->edge_bw);
 }
 
 void sim_comms_init(sim_comms *t, int nodes, int gpus_per_node)
@@ -123,14 +131,21 @@ static sg_comm_t get(sim_net *w, int me, sim_channel ch)
 }
 
 // Routes can only be queried once the simulation runs (SimGrid 3.32 crashes on Dijkstra zones
-// before): done by the first member that needs them.
+// before): done by the first member that needs them. The network model's latency and bandwidth
+// factors (--cfg=network/latency-factor, network/bandwidth-factor; LV08 sets its own) apply as
+// they do to every message.
 static void ring_routes(sim_net *w, sim_comm *c)
 {
     if (c->routes_known)
         return;
+    const double lat_factor = sg_cfg_get_double("network/latency-factor");
+    const double bw_factor = sg_cfg_get_double("network/bandwidth-factor");
     for (int i = 0; i < c->n; i++) {
         sg_host_t from = w->host[c->rank[i]], to = w->host[c->rank[(i + 1) % c->n]];
-        double l = sg_host_get_route_latency(from, to), b = sg_host_get_route_bandwidth(from, to);
+        double l = sg_host_get_route_latency(from, to) * lat_factor;
+        double b = sg_host_get_route_bandwidth(from, to) * bw_factor;
+        c->edge_lat[(i + 1) % c->n] = l;
+        c->edge_bw[(i + 1) % c->n] = b;
         if (l > c->max_lat)
             c->max_lat = l;
         if (b < c->min_bw)
@@ -242,9 +257,12 @@ void sim_small_allreduce(sim_net *w, sim_comm *c, int me, sim_channel ch)
     if (c->n < 2)
         return;
     const int self = c->rank[me], right = c->rank[(me + 1) % c->n];
-    int steps = 2 * (int)ceil(log2(c->n));
+    const int steps = 2 * (int)ceil(log2(c->n));
+    ring_routes(w, c);
     sim_comm_meet(c, ch);
-    sg_comm_t io[2] = {put(w, self, right, ch, 8), get(w, self, ch)};
-    sg_comm_wait_all(io, 2);
-    sg_actor_sleep_for((steps - 1) * ring_latency(w, c) + steps * w->step_s);
+    count_sent(w, self, right, SMALL_BYTES);
+    const int out = (me + 1) % c->n;
+    const double in_s = c->edge_lat[me] + SMALL_BYTES / c->edge_bw[me];
+    const double out_s = c->edge_lat[out] + SMALL_BYTES / c->edge_bw[out];
+    sg_actor_sleep_for((in_s > out_s ? in_s : out_s) + (steps - 1) * c->max_lat + steps * w->step_s);
 }

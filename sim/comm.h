@@ -48,8 +48,10 @@ typedef struct {
 typedef struct {
     int n;          // members
     int *rank;      // world ranks, in ring order
-    double max_lat; // largest route latency between ring neighbours, found on first use ...
-    double min_bw;  // ... and smallest route bandwidth
+    double *edge_lat, *edge_bw; // [i]: route latency and bandwidth from member i - 1 to i,
+                                // found on first use, ...
+    double max_lat; // ... their largest latency ...
+    double min_bw;  // ... and smallest bandwidth
     bool routes_known;
     sg_bar_t bar[SIM_ACTOR_KINDS]; // members of one actor kind meet here
 } sim_comm;
@@ -93,7 +95,10 @@ void sim_comm_meet(sim_comm *c, sim_channel ch);
 double sim_allreduce_time(sim_net *w, sim_comm *c, double bytes);
 
 // Allreduce of a few bytes (a loss): only latency matters, 2 ceil(log2 n) steps (recursive
-// doubling), one message per member.
+// doubling). In closed form, since its 8-byte messages change nothing on the links: once every
+// member has arrived, each waits the first step as its messages to and from its neighbours would
+// take on idle links (the longer of: route latency + 8 bytes at the route's bandwidth) and every
+// further step as the largest neighbour latency. Counted as 8 bytes sent to the right neighbour.
 void sim_small_allreduce(sim_net *w, sim_comm *c, int me, sim_channel ch);
 
 #endif

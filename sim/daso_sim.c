@@ -57,6 +57,10 @@ static void usage(FILE *f)
             "  --ddp-bucket-mb X     node-local gradient buckets of daso and localsgd (25)\n"
             "  --exact-local         simulate node-local gradient allreduces message by message\n"
             "                        instead of in closed form (same result, slower)\n"
+            "  --exact-compute       compute as SimGrid executions instead of sleeps of the same\n"
+            "                        length (same result, slower); automatic when the platform\n"
+            "                        has speed, availability or state profiles, or with\n"
+            "                        --cfg=plugin:...\n"
             "  --compute-dist D      per-GPU, per-batch compute-time multiplier of mean 1:\n"
             "                        normal:CV, lognormal:SIGMA, gamma:K, hist:FILE, or\n"
             "                        stall:P:F (a batch F times slower with probability P) (none)\n"
@@ -108,13 +112,14 @@ static int parse_sizes(const char *s, double *out, int max)
 int main(int argc, char **argv)
 {
     util_prog = "daso-sim";
-    bool custom_stack = false;
+    bool custom_stack = false, plugin = false;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             usage(stdout);
             return 0;
         }
         custom_stack |= strncmp(argv[i], "--cfg=contexts/stack-size", 25) == 0;
+        plugin |= strncmp(argv[i], "--cfg=plugin", 12) == 0;
     }
     simgrid_init(&argc, argv); // takes the --cfg= and --log= options out of argv
     if (!custom_stack)
@@ -130,7 +135,7 @@ int main(int argc, char **argv)
     int n_sizes = 0, epochs = 0, nodes = 0;
     sim_fidelity fidelity = FIDELITY_FLOW;
     double ddp_bucket = 25e6;
-    bool quiet = false, exact_local = false;
+    bool quiet = false, exact_local = false, exact_compute = false;
     variability var = {.seed = 1};
     background bg = {.prefix = "gl-"};
     double horovod_cycle = 0, daso_pack = 0, ring_step = 0;
@@ -141,13 +146,12 @@ int main(int argc, char **argv)
             continue;
         }
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (strcmp(a, "--quiet") == 0) {
-            quiet = true;
-            i++;
-            continue;
-        }
-        if (strcmp(a, "--exact-local") == 0) {
-            exact_local = true;
+        bool *flag = strcmp(a, "--quiet") == 0           ? &quiet
+                     : strcmp(a, "--exact-local") == 0   ? &exact_local
+                     : strcmp(a, "--exact-compute") == 0 ? &exact_compute
+                                                         : NULL;
+        if (flag) {
+            *flag = true;
             i++;
             continue;
         }
@@ -279,6 +283,7 @@ int main(int argc, char **argv)
     }
     sim_setup s = {.cfg = c, .model = &m, .loss = loss, .hosts = hosts, .fidelity = fidelity,
                    .ddp_bucket_bytes = ddp_bucket, .analytic_local = !exact_local,
+                   .exec_compute = exact_compute || plugin || sim_platform_varies(platform),
                    .var = &var, .horovod_cycle_s = horovod_cycle, .daso_pack_s = daso_pack,
                    .ring_step_s = ring_step,
                    .csv = out ? csv.f : NULL,

@@ -4,7 +4,7 @@
 
 #include <errno.h>  // errno
 #include <signal.h> // signal, SIGABRT
-#include <stdio.h>  // tmpfile, fgets, fileno
+#include <stdio.h>  // tmpfile, fgets, fileno, getline
 #include <stdlib.h> // qsort, free
 #include <string.h> // strverscmp, strstr, strerror
 #include <unistd.h> // dup, dup2, _exit, write
@@ -92,4 +92,22 @@ sg_host_t *sim_platform_hosts(const char *path, int count)
         hosts[i] = all[i];
     free(all); // sg_host_list() memory is xbt_malloc'd: plain free
     return hosts;
+}
+
+bool sim_platform_varies(const char *path)
+{
+    static const char *const profiles[] = {"speed_file", "availability_file", "state_file",
+                                           "trace_connect"};
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        util_die_input("cannot open platform %s: %s", path, strerror(errno));
+    char *line = NULL;
+    size_t cap = 0;
+    bool found = false;
+    while (!found && getline(&line, &cap, f) != -1)
+        for (size_t i = 0; i < sizeof profiles / sizeof *profiles; i++)
+            found |= strstr(line, profiles[i]) != NULL;
+    free(line);
+    fclose(f);
+    return found;
 }

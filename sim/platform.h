@@ -4,6 +4,8 @@
 #ifndef DASO_SIM_PLATFORM_H
 #define DASO_SIM_PLATFORM_H
 
+#include <stdbool.h> // bool
+
 #include <simgrid/forward.h> // sg_host_t
 
 // Loads the file (after simgrid_init). Exit 2 with one line if it is missing or invalid.
@@ -12,5 +14,10 @@ void sim_platform_load(const char *path);
 // The first `count` hosts in natural name order (n2 before n10); exit 2 with one line when the
 // platform has fewer. Free with free().
 sg_host_t *sim_platform_hosts(const char *path, int count);
+
+// Whether the file may change a host's speed during a run: it names a speed, availability or
+// state profile (speed_file, availability_file, state_file, trace_connect). A plain text search,
+// so a mention in a comment counts too: a false yes only costs time (sim_backend.h).
+bool sim_platform_varies(const char *path);
 
 #endif

@@ -7,6 +7,7 @@
 #include <simgrid/actor.h>     // sg_actor_init, sg_actor_execute
 #include <simgrid/barrier.h>   // sg_barrier_init, sg_barrier_wait
 #include <simgrid/engine.h>    // simgrid_run, simgrid_get_clock
+#include <simgrid/host.h>      // sg_host_get_speed
 #include <simgrid/semaphore.h> // sg_sem_init, sg_sem_acquire, sg_sem_release
 
 #include "chunk.h"  // chunk_count, chunk_get
@@ -55,6 +56,7 @@ struct sim_rank {
     sim_helper grad, param;
     gsl_rng *rng;                    // this GPU's compute-time draws
     double slow;                     // the multiplier of the batch being computed
+    double speed;                    // its host's flop/s
     int pending_chunks[MAX_PENDING]; // chunks of each message in flight, oldest first
     int n_pending;
     long analytic_batches;           // node-local allreduces in closed form so far
@@ -142,11 +144,17 @@ static double sim_clock(void *ctx)
 }
 
 // Runs `seconds` of the reference GPU's compute on this rank's host (nothing for 0 seconds: an
-// empty execution would still cost the simulator an activity).
+// empty execution would still cost the simulator an activity): an execution, or a sleep of the
+// length it would take (sim_backend.h).
 static void compute(sim_rank *r, double seconds)
 {
-    if (seconds > 0)
-        sg_actor_execute(seconds * r->st->setup->model->ref_gpu_flops);
+    if (seconds <= 0)
+        return;
+    const double flops = seconds * r->st->setup->model->ref_gpu_flops;
+    if (r->st->setup->exec_compute)
+        sg_actor_execute(flops);
+    else
+        sg_actor_sleep_for(flops / r->speed);
 }
 
 // Forward and backward of this batch, slowed by the batch's draw of variability.
@@ -374,7 +382,7 @@ void sim_run(const sim_setup *s, sim_result *res)
     for (int i = 0; i < world; i++) {
         sim_rank *r = &st.ranks[i];
         *r = (sim_rank){.st = &st, .rank = i, .node = i / g, .local = i % g,
-                        .rng = variability_rng(s->var, i)};
+                        .speed = sg_host_get_speed(s->hosts[i]), .rng = variability_rng(s->var, i)};
         r->be = (backend){.ctx = r, .rank = i, .world = world, .gpus_per_node = g,
                           .params = (size_t)s->model->params, .clock = sim_clock,
                           .train_batch = sim_train_batch, .optimizer_step = sim_optimizer_step,

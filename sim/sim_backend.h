@@ -11,6 +11,13 @@
 // computed in closed form instead of simulated message by message. tests/test_sim.sh checks it
 // gives the simulated result; --exact-local switches it off.
 //
+// Compute as sleeps (exec_compute false): a rank's main actor is the only one computing on its
+// host, so an execution of F flops ends after exactly F / (host speed) seconds, unless the
+// platform changes the host's speed during the run (speed, availability or state profiles) or a
+// plugin (host energy) watches executions. The caller decides (daso-sim: sim_platform_varies,
+// --cfg=plugin:, --exact-compute); a sleep is one simcall where an execution costs SimGrid six
+// (init, flops, host, priority, start, wait): a third less CPU time for a whole run.
+//
 //   sim_setup s = {...};          // configuration, profile, losses, platform hosts, outputs
 //   sim_run(&s, &result);         // creates the actors, simgrid_run(), fills result
 #ifndef DASO_SIM_BACKEND_H
@@ -35,7 +42,8 @@ typedef struct {
     sg_host_t *hosts;          // one per rank, node-contiguous
     sim_fidelity fidelity;
     double ddp_bucket_bytes;   // node-local gradient buckets of DASO and local SGD (DDP: 25 MB)
-    bool analytic_local;       // node-local gradient allreduces in closed form (see below)
+    bool analytic_local;       // node-local gradient allreduces in closed form (see above)
+    bool exec_compute;         // compute as SimGrid executions, not sleeps (see above)
     const variability *var;    // compute-time variability and stragglers
     double horovod_cycle_s;    // sync/hier buckets start on Horovod's cycle ticks (0: at once)
     double daso_pack_s;        // DASO's packing of a global message, and its merge, each (0: free)

@@ -80,6 +80,41 @@ for s in daso localsgd; do
     END { exit bad }'
   tap_result $? "$s: node-local allreduce in closed form = simulated message by message (every CSV column to 1e-7)"
 done
+# ... also when the network model scales every link (the closed forms take the model's factors)
+for x in "" --exact-local; do
+  "$sim" "${run[@]}" --strategy daso --cfg=network/bandwidth-factor:0.25 \
+    --cfg=network/latency-factor:3 $x --out "$tmp/factor$x.csv" >/dev/null 2>&1
+done
+paste "$tmp/factor.csv" "$tmp/factor--exact-local.csv" | awk '!/^#/ { n = NF / 2
+  for (i = 5; i <= n; i++) if ($i != $(i + n) && ($i - $(i + n)) ^ 2 > 1e-14 * $i ^ 2) bad = 1 }
+  END { exit bad }'
+tap_result $? "daso, bandwidth-factor 0.25 and latency-factor 3: closed form = message by message"
+cmp -s "$tmp/daso.csv" "$tmp/factor.csv"
+tap_result $((!$?)) "daso, bandwidth-factor 0.25 and latency-factor 3: the times change"
+
+# --- compute as sleeps = compute as SimGrid executions, byte for byte; a platform that changes a
+# host's speed gets executions (one GPU at half speed halves a synchronous run's pace)
+for s in daso sync; do
+  for x in "" --exact-compute; do
+    "$sim" "${run[@]}" --strategy $s --compute-dist lognormal:0.2 $x --out "$tmp/$s-c$x.csv" >/dev/null
+  done
+  cmp -s "$tmp/$s-c.csv" "$tmp/$s-c--exact-compute.csv"
+  tap_result $? "$s: compute as sleeps = as executions (--exact-compute), byte for byte"
+done
+"$B/daso-platform" --nodes 2 --gpus-per-node 1 --out "$tmp/steady.xml"
+sed 's|<host id="n0000-g0" speed="\([^"]*\)"/>|<host id="n0000-g0" speed="\1" speed_file="half.txt"/>|' \
+  "$tmp/steady.xml" >"$tmp/half.xml"
+printf '0 0.5\n' >"$tmp/half.txt" # SimGrid finds profiles relative to the working directory
+abs_sim=$(cd "$(dirname "$sim")" && pwd)/$(basename "$sim")
+models=$(cd "$DASO_MODELS" && pwd)
+for p in steady half; do
+  (cd "$tmp" && DASO_MODELS=$models "$abs_sim" --platform $p.xml --nodes 2 --gpus-per-node 1 \
+    --model resnet50 --strategy sync --epochs 1 --quiet) >"$tmp/$p.sum"
+done
+ts=$(sed -n 's/.*training time \([0-9.e+]*\) s.*/\1/p' "$tmp/steady.sum")
+th=$(sed -n 's/.*training time \([0-9.e+]*\) s.*/\1/p' "$tmp/half.sum")
+awk -v s="$ts" -v h="$th" 'BEGIN { exit !(h > 1.9 * s && h < 2.1 * s) }'
+tap_result $? "a host's speed profile (half speed) is honoured: sync takes $th s against $ts s"
 
 # --- DASO with warm-up covering every epoch: every epoch is the same blocking schedule
 "$sim" "${run[@]}" --strategy daso --warmup-epochs 3 --cooldown-epochs 0 --out "$tmp/warm.csv" \
