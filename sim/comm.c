@@ -1,23 +1,39 @@
 // comm.c: see comm.h.
 #include "comm.h"
 
-#include <math.h>   // ceil, log2, INFINITY
+#include <math.h>   // ceil, log2, isnan, INFINITY, NAN
 #include <stdio.h>  // snprintf
 #include <stdlib.h> // free
 
-#include <simgrid/actor.h>   // sg_actor_sleep_for
-#include <simgrid/barrier.h> // sg_barrier_init, sg_barrier_wait
-#include <simgrid/comm.h>    // sg_comm_wait_all
-#include <simgrid/host.h>    // sg_host_get_route_latency
-#include <simgrid/mailbox.h> // sg_mailbox_put_async, sg_mailbox_get_async
+#include <simgrid/actor.h>     // sg_actor_sleep_for
+#include <simgrid/barrier.h>   // sg_barrier_init, sg_barrier_wait
+#include <simgrid/comm.h>      // sg_comm_wait_all
+#include <simgrid/engine.h>    // simgrid_get_clock
+#include <simgrid/host.h>      // sg_host_get_route, sg_host_get_route_latency
+#include <simgrid/mailbox.h>   // sg_mailbox_put_async, sg_mailbox_get_async
+#include <simgrid/semaphore.h> // sg_sem_init, sg_sem_acquire, sg_sem_release
 
-#include <xbt/config.h>        // sg_cfg_get_double
+#include <xbt/config.h> // sg_cfg_get_double
+#include <xbt/dynar.h>  // xbt_dynar_new, xbt_dynar_get_as (sg_host_get_route's list)
 
-#include "util.h" // mallocCheck
+#include "util.h" // mallocCheck, callocCheck, util_die
 
 static char payload; // messages carry no data, only their simulated size
 
 #define SMALL_BYTES 8.0 // a small allreduce's message: one double
+
+// One broadcast of sim_bcast_analytic, from the first member that enters it to the last that
+// leaves it.
+#define BCAST_SLOTS 4 // broadcasts of one communicator in progress at once, at most
+struct bcast_slot {
+    long seq;          // which broadcast of the communicator (-1: free)
+    double t_root;     // when the root arrived (NAN: not yet)
+    double *t;         // [member]: when it arrived
+    int arrived, left; // receivers arrived, members gone
+    int waiting;       // receivers blocked until the root arrives
+    bool root_waits;   // the root is blocked until every receiver has arrived
+    sg_sem_t root_here, all_here;
+};
 
 void sim_net_init(sim_net *w, int world, int gpus_per_node, sim_fidelity fidelity,
                   sg_host_t *hosts)
@@ -56,6 +72,10 @@ void sim_comm_init(sim_comm *c, int n, const int *ranks)
     c->edge_bw = mallocCheck(sizeof(double) * (size_t)n);
     c->max_lat = 0;
     c->min_bw = INFINITY;
+    c->pair_lat = c->pair_bw = NULL;
+    c->slot = NULL;
+    c->entered = NULL;
+    c->root_routes = NULL;
     for (int k = 0; k < SIM_ACTOR_KINDS; k++)
         c->bar[k] = sg_barrier_init((unsigned)n);
 }
@@ -73,6 +93,18 @@ void sim_comm_free(sim_comm *c)
     free(c->rank);
     free(c->edge_lat);
     free(c->edge_bw);
+    if (c->slot) {
+        for (int k = 0; k < BCAST_SLOTS; k++) {
+            sg_sem_destroy(c->slot[k].root_here);
+            sg_sem_destroy(c->slot[k].all_here);
+            free(c->slot[k].t);
+        }
+        free(c->slot);
+        free(c->pair_lat);
+        free(c->pair_bw);
+        free(c->entered);
+        free(c->root_routes);
+    }
 }
 
 void sim_comms_init(sim_comms *t, int nodes, int gpus_per_node)
@@ -130,26 +162,29 @@ static sg_comm_t get(sim_net *w, int me, sim_channel ch)
     return sg_mailbox_get_async(w->mbox[me * SIM_CHANNELS + ch], &got);
 }
 
-// Routes can only be queried once the simulation runs (SimGrid 3.32 crashes on Dijkstra zones
-// before): done by the first member that needs them. The network model's latency and bandwidth
-// factors (--cfg=network/latency-factor, network/bandwidth-factor; LV08 sets its own) apply as
-// they do to every message.
+// Latency and bandwidth of the route from rank `from` to rank `to` as a message sees them: with
+// the network model's factors (--cfg=network/latency-factor, network/bandwidth-factor; LV08 sets
+// its own). Routes can only be queried once the simulation runs (SimGrid 3.32 crashes on Dijkstra
+// zones before).
+static void route(sim_net *w, int from, int to, double *lat, double *bw)
+{
+    sg_host_t a = w->host[from], b = w->host[to];
+    *lat = sg_host_get_route_latency(a, b) * sg_cfg_get_double("network/latency-factor");
+    *bw = sg_host_get_route_bandwidth(a, b) * sg_cfg_get_double("network/bandwidth-factor");
+}
+
+// The ring's routes, found by the first member that needs them.
 static void ring_routes(sim_net *w, sim_comm *c)
 {
     if (c->routes_known)
         return;
-    const double lat_factor = sg_cfg_get_double("network/latency-factor");
-    const double bw_factor = sg_cfg_get_double("network/bandwidth-factor");
     for (int i = 0; i < c->n; i++) {
-        sg_host_t from = w->host[c->rank[i]], to = w->host[c->rank[(i + 1) % c->n]];
-        double l = sg_host_get_route_latency(from, to) * lat_factor;
-        double b = sg_host_get_route_bandwidth(from, to) * bw_factor;
-        c->edge_lat[(i + 1) % c->n] = l;
-        c->edge_bw[(i + 1) % c->n] = b;
-        if (l > c->max_lat)
-            c->max_lat = l;
-        if (b < c->min_bw)
-            c->min_bw = b;
+        const int to = (i + 1) % c->n;
+        route(w, c->rank[i], c->rank[to], &c->edge_lat[to], &c->edge_bw[to]);
+        if (c->edge_lat[to] > c->max_lat)
+            c->max_lat = c->edge_lat[to];
+        if (c->edge_bw[to] < c->min_bw)
+            c->min_bw = c->edge_bw[to];
     }
     c->routes_known = true;
 }
@@ -223,6 +258,104 @@ void sim_bcast(sim_net *w, sim_comm *c, int me, int root, sim_channel ch, double
         if (i != root)
             out[k++] = put(w, self, c->rank[i], ch, bytes);
     sg_comm_wait_all(out, (size_t)k);
+}
+
+// Time of a message from member `from` to member `to` on idle links.
+static double pair_transfer(sim_net *w, sim_comm *c, int from, int to, double bytes)
+{
+    const size_t k = (size_t)from * (size_t)c->n + (size_t)to;
+    if (isnan(c->pair_lat[k]))
+        route(w, c->rank[from], c->rank[to], &c->pair_lat[k], &c->pair_bw[k]);
+    return c->pair_lat[k] + bytes / c->pair_bw[k];
+}
+
+// Whether the routes from member `root` to the others have no link in common (1) or do (0).
+static signed char routes_disjoint(sim_net *w, sim_comm *c, int root)
+{
+    xbt_dynar_t all = xbt_dynar_new(sizeof(sg_link_t), NULL);
+    for (int i = 0; i < c->n; i++)
+        if (i != root)
+            sg_host_get_route(w->host[c->rank[root]], w->host[c->rank[i]], all); // appends
+    const unsigned long n = xbt_dynar_length(all);
+    signed char disjoint = 1;
+    for (unsigned long a = 0; a < n && disjoint; a++)
+        for (unsigned long b = a + 1; b < n && disjoint; b++)
+            if (xbt_dynar_get_as(all, a, sg_link_t) == xbt_dynar_get_as(all, b, sg_link_t))
+                disjoint = 0;
+    xbt_dynar_free(&all);
+    return disjoint;
+}
+
+static void bcast_state_init(sim_comm *c)
+{
+    const size_t pairs = (size_t)c->n * (size_t)c->n;
+    c->pair_lat = mallocCheck(sizeof(double) * pairs);
+    c->pair_bw = mallocCheck(sizeof(double) * pairs);
+    for (size_t k = 0; k < pairs; k++)
+        c->pair_lat[k] = NAN;
+    c->entered = callocCheck((size_t)c->n, sizeof(long));
+    c->root_routes = mallocCheck(sizeof(signed char) * (size_t)c->n);
+    for (int i = 0; i < c->n; i++)
+        c->root_routes[i] = -1;
+    c->slot = mallocCheck(sizeof(bcast_slot) * BCAST_SLOTS);
+    for (int k = 0; k < BCAST_SLOTS; k++)
+        c->slot[k] = (bcast_slot){.seq = -1, .t = mallocCheck(sizeof(double) * (size_t)c->n),
+                                  .root_here = sg_sem_init(0), .all_here = sg_sem_init(0)};
+}
+
+void sim_bcast_analytic(sim_net *w, sim_comm *c, int me, int root, sim_channel ch, double bytes)
+{
+    if (c->n < 2)
+        return;
+    if (c->slot == NULL)
+        bcast_state_init(c);
+    if (c->root_routes[root] < 0)
+        c->root_routes[root] = routes_disjoint(w, c, root);
+    if (!c->root_routes[root]) { // its messages would share links: simulate them
+        sim_bcast(w, c, me, root, ch, bytes);
+        return;
+    }
+    const long seq = c->entered[me]++;
+    bcast_slot *s = &c->slot[seq % BCAST_SLOTS];
+    if (s->seq != seq) { // the first member here
+        if (s->seq >= 0)
+            util_die("member %d entered broadcast %ld while broadcast %ld of its group was still "
+                     "in progress (at most %d at once)",
+                     c->rank[me], seq, s->seq, BCAST_SLOTS);
+        *s = (bcast_slot){.seq = seq, .t_root = NAN, .t = s->t, .root_here = s->root_here,
+                          .all_here = s->all_here};
+    }
+    const double now = simgrid_get_clock();
+    double done;
+    if (me == root) {
+        s->t_root = now;
+        for (; s->waiting > 0; s->waiting--)
+            sg_sem_release(s->root_here);
+        if (s->arrived < c->n - 1) {
+            s->root_waits = true;
+            sg_sem_acquire(s->all_here);
+        }
+        done = now;
+        for (int i = 0; i < c->n; i++)
+            if (i != root) {
+                double t = (s->t[i] > now ? s->t[i] : now) + pair_transfer(w, c, root, i, bytes);
+                done = t > done ? t : done;
+                count_sent(w, c->rank[root], c->rank[i], bytes);
+            }
+    } else {
+        s->t[me] = now;
+        if (++s->arrived == c->n - 1 && s->root_waits)
+            sg_sem_release(s->all_here);
+        if (isnan(s->t_root)) {
+            s->waiting++;
+            sg_sem_acquire(s->root_here);
+        }
+        done = (s->t_root > now ? s->t_root : now) + pair_transfer(w, c, root, me, bytes);
+    }
+    if (++s->left == c->n) // every member has read what it needs
+        s->seq = -1;
+    if (done > simgrid_get_clock())
+        sg_actor_sleep_for(done - simgrid_get_clock());
 }
 
 void sim_ring_bcast(sim_net *w, sim_comm *c, int me, sim_channel ch, double bytes)

@@ -45,6 +45,8 @@ typedef struct {
                           // on top of the route latency; 0 after sim_net_init
 } sim_net;
 
+typedef struct bcast_slot bcast_slot;
+
 typedef struct {
     int n;          // members
     int *rank;      // world ranks, in ring order
@@ -54,6 +56,12 @@ typedef struct {
     double min_bw;  // ... and smallest bandwidth
     bool routes_known;
     sg_bar_t bar[SIM_ACTOR_KINDS]; // members of one actor kind meet here
+    // sim_bcast_analytic's state, allocated on first use:
+    double *pair_lat, *pair_bw; // [from * n + to]: route latency and bandwidth (NAN: not known)
+    bcast_slot *slot;           // broadcasts in progress
+    long *entered;              // [member]: broadcasts it has entered
+    signed char *root_routes;   // [member]: its routes to the others are disjoint (1), share a
+                                // link (0), not checked yet (-1)
 } sim_comm;
 
 void sim_net_init(sim_net *w, int world, int gpus_per_node, sim_fidelity fidelity,
@@ -84,6 +92,14 @@ void sim_hier_allreduce(sim_net *w, sim_comm *node, int me_node, sim_comm *cross
                         sim_channel ch, double bytes);
 // Broadcast from member `root`, sent directly to every member (NVLink pairs are all-to-all).
 void sim_bcast(sim_net *w, sim_comm *c, int me, int root, sim_channel ch, double bytes);
+// The same broadcast in closed form, for members whose routes from the root nothing else uses
+// while it runs (a node's NVLink pairs): member i has the data at max(root's arrival, its own) +
+// route latency + bytes / route bandwidth from the root, and the root returns when the last
+// member has it, as sim_bcast's messages take on idle links (tests/test_sim.sh compares them).
+// The members meet in shared memory: a receiver waits for the root only, the root for every
+// receiver. Counts the bytes as sim_bcast does. When two of the root's routes share a link (a
+// "node" larger than the platform's, its messages crossing one adapter), sim_bcast's messages.
+void sim_bcast_analytic(sim_net *w, sim_comm *c, int me, int root, sim_channel ch, double bytes);
 // Pipelined ring broadcast from member 0 (collective benchmark mode).
 void sim_ring_bcast(sim_net *w, sim_comm *c, int me, sim_channel ch, double bytes);
 // Waits until every member of c of the actor kind of `ch` has arrived (no simulated time).

@@ -286,8 +286,11 @@ static void sim_node_bcast(void *ctx, int root)
 {
     sim_rank *r = ctx;
     sim_state *st = r->st;
-    sim_bcast(&st->net, &st->c.node[r->node], r->local, root, CH_MAIN_NODE,
-              st->setup->model->params * 4);
+    const double bytes = st->setup->model->params * 4;
+    if (st->setup->analytic_local)
+        sim_bcast_analytic(&st->net, &st->c.node[r->node], r->local, root, CH_MAIN_NODE, bytes);
+    else
+        sim_bcast(&st->net, &st->c.node[r->node], r->local, root, CH_MAIN_NODE, bytes);
 }
 
 static void sim_world_param_avg(void *ctx, floatfmt fmt)

@@ -8,8 +8,9 @@
 // Fast path (analytic_local, on by default): the node-local gradient allreduce of DASO and local
 // SGD runs over the node's NVLink pairs, which nothing else uses while it runs, so its bucketed
 // timeline (bucket i starts when its gradients are ready and the previous bucket is done) is
-// computed in closed form instead of simulated message by message. tests/test_sim.sh checks it
-// gives the simulated result; --exact-local switches it off.
+// computed in closed form instead of simulated message by message; so is DASO's parameter
+// broadcast inside a node (sim_bcast_analytic). tests/test_sim.sh checks they give the simulated
+// result; --exact-local switches them off.
 //
 // Compute as sleeps (exec_compute false): a rank's main actor is the only one computing on its
 // host, so an execution of F flops ends after exactly F / (host speed) seconds, unless the
@@ -42,7 +43,7 @@ typedef struct {
     sg_host_t *hosts;          // one per rank, node-contiguous
     sim_fidelity fidelity;
     double ddp_bucket_bytes;   // node-local gradient buckets of DASO and local SGD (DDP: 25 MB)
-    bool analytic_local;       // node-local gradient allreduces in closed form (see above)
+    bool analytic_local;       // node-local allreduces and broadcasts in closed form (see above)
     bool exec_compute;         // compute as SimGrid executions, not sleeps (see above)
     const variability *var;    // compute-time variability and stragglers
     double horovod_cycle_s;    // sync/hier buckets start on Horovod's cycle ticks (0: at once)
