@@ -32,11 +32,14 @@ typedef struct {
     driver_result result;
 } sim_state;
 
-// Requests a main actor hands to one of its communication actors.
-typedef enum { REQ_NODE, REQ_WORLD, REQ_HIER, REQ_CROSS, REQ_STOP } req_kind;
+// Requests a main actor hands to one of its communication actors: a gradient bucket's allreduce
+// over the node, the world or hierarchically; DASO's global message, allreduced over the cross
+// communicator chunk after chunk (one request, one completion for the whole message).
+typedef enum { REQ_NODE, REQ_WORLD, REQ_HIER, REQ_MESSAGE, REQ_STOP } req_kind;
 typedef struct {
     req_kind kind;
-    double bytes;
+    double bytes;              // a bucket's; the message's: elem_bytes per element
+    size_t elems, chunk_elems; // REQ_MESSAGE: its elements, cut in chunks of chunk_elems
 } sim_req;
 
 typedef struct {
@@ -57,8 +60,7 @@ struct sim_rank {
     gsl_rng *rng;                    // this GPU's compute-time draws
     double slow;                     // the multiplier of the batch being computed
     double speed;                    // its host's flop/s
-    int pending_chunks[MAX_PENDING]; // chunks of each message in flight, oldest first
-    int n_pending;
+    int n_pending;                   // global messages in flight
     long analytic_batches;           // node-local allreduces in closed form so far
     events ev;
     backend be;
@@ -67,11 +69,11 @@ struct sim_rank {
 // ----------------------------------------------------------------------------
 // communication actors
 
-static void helper_post(sim_helper *h, req_kind kind, double bytes)
+static void helper_post(sim_helper *h, sim_req q)
 {
     if (h->count == h->cap)
         util_die("rank %d: more than %d communication requests queued", h->owner->rank, h->cap);
-    h->q[(h->head + h->count) % h->cap] = (sim_req){kind, bytes};
+    h->q[(h->head + h->count) % h->cap] = q;
     h->count++;
     sg_sem_release(h->ready);
 }
@@ -114,8 +116,13 @@ static void helper_main(int argc, char **argv)
             sim_hier_allreduce(&st->net, &st->c.node[r->node], r->local, &st->c.cross[r->local],
                                r->node, h->base + CH_NODE, q.bytes);
             break;
-        case REQ_CROSS:
-            sim_allreduce(&st->net, &st->c.cross[r->local], r->node, h->base + CH_CROSS, q.bytes);
+        case REQ_MESSAGE:
+            for (size_t k = 0, chunks = chunk_count(q.elems, q.chunk_elems); k < chunks; k++) {
+                size_t off, len;
+                chunk_get(q.elems, q.chunk_elems, k, &off, &len);
+                sim_allreduce(&st->net, &st->c.cross[r->local], r->node, h->base + CH_CROSS,
+                              (double)len * q.bytes);
+            }
             break;
         }
         sg_sem_release(h->done);
@@ -232,7 +239,7 @@ static double sim_train_batch(void *ctx, events *ev, int epoch, int batch, plan_
     for (int i = 0; i < k; i++) {
         double b = i < k - 1 ? bucket : bytes - bucket * (k - 1);
         compute_pass(r, m->backward_s * b / bytes);
-        helper_post(&r->grad, kind, b);
+        helper_post(&r->grad, (sim_req){.kind = kind, .bytes = b});
     }
     double t1 = simgrid_get_clock();
     events_add(ev, EV_COMPUTE, "forward-backward", t0, t1, 0, 0);
@@ -255,17 +262,13 @@ static void sim_optimizer_step(void *ctx)
 static void sim_global_start(void *ctx, floatfmt fmt, size_t chunk_elems)
 {
     sim_rank *r = ctx;
-    const size_t n = (size_t)r->st->setup->model->params;
-    const size_t chunks = chunk_count(n, chunk_elems);
     if (r->n_pending == MAX_PENDING)
         util_die("rank %d: more than %d global messages in flight", r->rank, MAX_PENDING);
     compute(r, r->st->setup->daso_pack_s);
-    for (size_t k = 0; k < chunks; k++) {
-        size_t off, len;
-        chunk_get(n, chunk_elems, k, &off, &len);
-        helper_post(&r->param, REQ_CROSS, (double)len * floatfmt_bytes(fmt));
-    }
-    r->pending_chunks[r->n_pending++] = (int)chunks;
+    helper_post(&r->param, (sim_req){.kind = REQ_MESSAGE, .bytes = floatfmt_bytes(fmt),
+                                     .elems = (size_t)r->st->setup->model->params,
+                                     .chunk_elems = chunk_elems});
+    r->n_pending++;
 }
 
 static void sim_global_finish(void *ctx, double w_local, double w_sum)
@@ -275,11 +278,9 @@ static void sim_global_finish(void *ctx, double w_local, double w_sum)
     sim_rank *r = ctx;
     if (r->n_pending == 0)
         util_die("rank %d: global finish without a message in flight", r->rank);
-    helper_wait(&r->param, r->pending_chunks[0]);
+    helper_wait(&r->param, 1);
     compute(r, r->st->setup->daso_pack_s); // the merge reads and writes every parameter too
     r->n_pending--;
-    for (int i = 0; i < r->n_pending; i++)
-        r->pending_chunks[i] = r->pending_chunks[i + 1];
 }
 
 static void sim_node_bcast(void *ctx, int root)
@@ -353,9 +354,9 @@ static void rank_main(int argc, char **argv)
     if (rank0)
         r->st->result = res;
     if (r->grad.q)
-        helper_post(&r->grad, REQ_STOP, 0);
+        helper_post(&r->grad, (sim_req){.kind = REQ_STOP});
     if (r->param.q)
-        helper_post(&r->param, REQ_STOP, 0);
+        helper_post(&r->param, (sim_req){.kind = REQ_STOP});
 }
 
 void sim_run(const sim_setup *s, sim_result *res)
@@ -372,14 +373,13 @@ void sim_run(const sim_setup *s, sim_result *res)
     sim_comms_init(&st.c, nodes, g);
     st.stats_barrier = sg_barrier_init((unsigned)world);
 
-    // queue capacities: every gradient bucket of a batch, every chunk of a global message
+    // queue capacities: every gradient bucket of a batch, every global message in flight
     const double max_bucket = s->ddp_bucket_bytes < s->cfg.bucket_bytes ? s->ddp_bucket_bytes
                                                                         : s->cfg.bucket_bytes;
     const int grad_cap = (int)ceil(s->model->params * 4 / max_bucket) + 1;
     st.max_buckets = grad_cap;
     st.ready = mallocCheck(sizeof(double) * 2 * (size_t)world * (size_t)grad_cap);
-    const int param_cap =
-        (int)chunk_count((size_t)s->model->params, (size_t)s->cfg.chunk_elems) * MAX_PENDING + 1;
+    const int param_cap = MAX_PENDING + 1;
 
     st.ranks = callocCheck((size_t)world, sizeof(sim_rank));
     for (int i = 0; i < world; i++) {
