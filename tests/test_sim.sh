@@ -15,6 +15,12 @@ export DASO_MODELS=${DASO_MODELS:-sim/models}
 
 # relative difference of two numbers is below a bound: within A B BOUND
 within() { awk -v a="$1" -v b="$2" -v r="$3" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= r * (b < 0 ? -b : b)) }'; }
+# two run CSVs agree in every numeric column from time_s on, to 1e-7 relative: csv_close A B
+csv_close() {
+  paste "$1" "$2" | awk '!/^#/ { n = NF / 2
+    for (i = 5; i <= n; i++) if ($i != $(i + n) && ($i - $(i + n)) ^ 2 > 1e-14 * $i ^ 2) bad = 1 }
+    END { exit bad }'
+}
 # field K (1-based) of the data row whose first field is BYTES in a benchmark output
 field() { awk -v b="$2" -v k="$3" '!/^#/ && $1 == b { print $k }' "$1"; }
 
@@ -75,9 +81,7 @@ tap_result $? "daso sends fewer bytes between nodes than sync"
 # --- the closed-form node-local allreduce gives the simulated result (daso and localsgd use it)
 for s in daso localsgd; do
   "$sim" "${run[@]}" --strategy $s --exact-local --out "$tmp/$s-exact.csv" >/dev/null
-  paste "$tmp/$s.csv" "$tmp/$s-exact.csv" | awk '!/^#/ { n = NF / 2
-    for (i = 5; i <= n; i++) if ($i != $(i + n) && ($i - $(i + n)) ^ 2 > 1e-14 * $i ^ 2) bad = 1 }
-    END { exit bad }'
+  csv_close "$tmp/$s.csv" "$tmp/$s-exact.csv"
   tap_result $? "$s: node-local allreduce in closed form = simulated message by message (every CSV column to 1e-7)"
 done
 # A "node" spanning two of the platform's (8 GPUs on 4-GPU nodes): the broadcast's messages share
@@ -94,9 +98,7 @@ for x in "" --exact-local; do
   "$sim" "${run[@]}" --strategy daso --cfg=network/bandwidth-factor:0.25 \
     --cfg=network/latency-factor:3 $x --out "$tmp/factor$x.csv" >/dev/null 2>&1
 done
-paste "$tmp/factor.csv" "$tmp/factor--exact-local.csv" | awk '!/^#/ { n = NF / 2
-  for (i = 5; i <= n; i++) if ($i != $(i + n) && ($i - $(i + n)) ^ 2 > 1e-14 * $i ^ 2) bad = 1 }
-  END { exit bad }'
+csv_close "$tmp/factor.csv" "$tmp/factor--exact-local.csv"
 tap_result $? "daso, bandwidth-factor 0.25 and latency-factor 3: closed form = message by message"
 cmp -s "$tmp/daso.csv" "$tmp/factor.csv"
 tap_result $((!$?)) "daso, bandwidth-factor 0.25 and latency-factor 3: the times change"
