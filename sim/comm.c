@@ -3,7 +3,8 @@
 
 #include <math.h>   // ceil, log2, isnan, INFINITY, NAN
 #include <stdio.h>  // snprintf
-#include <stdlib.h> // free
+#include <stdint.h> // uintptr_t
+#include <stdlib.h> // free, bsearch
 
 #include <simgrid/actor.h>     // sg_actor_sleep_for
 #include <simgrid/barrier.h>   // sg_barrier_init, sg_barrier_wait
@@ -24,8 +25,11 @@ static char payload; // messages carry no data, only their simulated size
 
 // One broadcast of sim_bcast_analytic, from the first member that enters it to the last that
 // leaves it.
-#define BCAST_SLOTS 4 // broadcasts of one communicator in progress at once, at most
-struct bcast_slot {
+// Broadcasts of one communicator in progress at once, at most. DASO has at most 3 between two
+// node-wide meetings (a receive batch's, then a send batch's two) and a send batch always has a
+// node-local allreduce; a schedule that needed more stops with a message, it cannot go wrong.
+#define BCAST_SLOTS 4
+struct sim_bcast_slot {
     long seq;          // which broadcast of the communicator (-1: free)
     double t_root;     // when the root arrived (NAN: not yet)
     double *t;         // [member]: when it arrived
@@ -75,7 +79,6 @@ void sim_comm_init(sim_comm *c, int n, const int *ranks)
     c->pair_lat = c->pair_bw = NULL;
     c->slot = NULL;
     c->entered = NULL;
-    c->root_routes = NULL;
     for (int k = 0; k < SIM_ACTOR_KINDS; k++)
         c->bar[k] = sg_barrier_init((unsigned)n);
 }
@@ -103,7 +106,6 @@ void sim_comm_free(sim_comm *c)
         free(c->pair_lat);
         free(c->pair_bw);
         free(c->entered);
-        free(c->root_routes);
     }
 }
 
@@ -140,6 +142,64 @@ void sim_comms_free(sim_comms *t)
 }
 
 // ----------------------------------------------------------------------------
+// are the nodes' links their own?
+
+static int link_order(const void *a, const void *b)
+{
+    uintptr_t x = (uintptr_t) * (const sg_link_t *)a, y = (uintptr_t) * (const sg_link_t *)b;
+    return (x > y) - (x < y);
+}
+
+// Sorts the links of `d` and says whether none appears twice and none is in `sorted_other`.
+static bool links_own(xbt_dynar_t d, xbt_dynar_t sorted_other)
+{
+    const unsigned long n = xbt_dynar_length(d), m = xbt_dynar_length(sorted_other);
+    if (n == 0)
+        return true;
+    xbt_dynar_sort(d, link_order);
+    const sg_link_t *l = xbt_dynar_get_ptr(d, 0);
+    for (unsigned long i = 0; i < n; i++) {
+        if (i > 0 && l[i] == l[i - 1])
+            return false;
+        if (m > 0 && bsearch(&l[i], xbt_dynar_get_ptr(sorted_other, 0), m, sizeof(sg_link_t),
+                             link_order))
+            return false;
+    }
+    return true;
+}
+
+bool sim_comms_local_private(sim_net *w, sim_comms *t)
+{
+    xbt_dynar_t cross = xbt_dynar_new(sizeof(sg_link_t), NULL), d = xbt_dynar_new(sizeof(sg_link_t), NULL);
+    for (int l = 0; l < t->gpus_per_node; l++) {
+        const sim_comm *c = &t->cross[l];
+        for (int i = 0; c->n > 1 && i < c->n; i++)
+            sg_host_get_route(w->host[c->rank[i]], w->host[c->rank[(i + 1) % c->n]], cross);
+    }
+    xbt_dynar_sort(cross, link_order);
+    bool own = true;
+    for (int n = 0; own && n < t->nodes; n++) {
+        const sim_comm *c = &t->node[n];
+        if (c->n < 2)
+            continue;
+        xbt_dynar_reset(d); // the ring's edges at once (a node-local allreduce)
+        for (int i = 0; i < c->n; i++)
+            sg_host_get_route(w->host[c->rank[i]], w->host[c->rank[(i + 1) % c->n]], d);
+        own = links_own(d, cross);
+        for (int root = 0; own && root < c->n; root++) { // a broadcast's messages at once
+            xbt_dynar_reset(d);
+            for (int i = 0; i < c->n; i++)
+                if (i != root)
+                    sg_host_get_route(w->host[c->rank[root]], w->host[c->rank[i]], d);
+            own = links_own(d, cross);
+        }
+    }
+    xbt_dynar_free(&cross);
+    xbt_dynar_free(&d);
+    return own;
+}
+
+// ----------------------------------------------------------------------------
 // point to point
 
 static void count_sent(sim_net *w, int from, int to, double bytes)
@@ -162,15 +222,19 @@ static sg_comm_t get(sim_net *w, int me, sim_channel ch)
     return sg_mailbox_get_async(w->mbox[me * SIM_CHANNELS + ch], &got);
 }
 
-// Latency and bandwidth of the route from rank `from` to rank `to` as a message sees them: with
-// the network model's factors (--cfg=network/latency-factor, network/bandwidth-factor; LV08 sets
-// its own). Routes can only be queried once the simulation runs (SimGrid 3.32 crashes on Dijkstra
-// zones before).
+// Latency and bandwidth of the route from rank `from` to rank `to` as a message on idle links
+// sees them: with the network model's factors (--cfg=network/latency-factor, bandwidth-factor;
+// LV08 sets its own), the bandwidth capped by CM02's TCP window, network/TCP-gamma over twice the
+// route's latency. Routes can only be queried once the simulation runs (SimGrid 3.32 crashes on
+// Dijkstra zones before).
 static void route(sim_net *w, int from, int to, double *lat, double *bw)
 {
     sg_host_t a = w->host[from], b = w->host[to];
-    *lat = sg_host_get_route_latency(a, b) * sg_cfg_get_double("network/latency-factor");
+    const double l = sg_host_get_route_latency(a, b), gamma = sg_cfg_get_double("network/TCP-gamma");
+    *lat = l * sg_cfg_get_double("network/latency-factor");
     *bw = sg_host_get_route_bandwidth(a, b) * sg_cfg_get_double("network/bandwidth-factor");
+    if (gamma > 0 && l > 0 && gamma / (2 * l) < *bw)
+        *bw = gamma / (2 * l);
 }
 
 // The ring's routes, found by the first member that needs them.
@@ -269,23 +333,6 @@ static double pair_transfer(sim_net *w, sim_comm *c, int from, int to, double by
     return c->pair_lat[k] + bytes / c->pair_bw[k];
 }
 
-// Whether the routes from member `root` to the others have no link in common (1) or do (0).
-static signed char routes_disjoint(sim_net *w, sim_comm *c, int root)
-{
-    xbt_dynar_t all = xbt_dynar_new(sizeof(sg_link_t), NULL);
-    for (int i = 0; i < c->n; i++)
-        if (i != root)
-            sg_host_get_route(w->host[c->rank[root]], w->host[c->rank[i]], all); // appends
-    const unsigned long n = xbt_dynar_length(all);
-    signed char disjoint = 1;
-    for (unsigned long a = 0; a < n && disjoint; a++)
-        for (unsigned long b = a + 1; b < n && disjoint; b++)
-            if (xbt_dynar_get_as(all, a, sg_link_t) == xbt_dynar_get_as(all, b, sg_link_t))
-                disjoint = 0;
-    xbt_dynar_free(&all);
-    return disjoint;
-}
-
 static void bcast_state_init(sim_comm *c)
 {
     const size_t pairs = (size_t)c->n * (size_t)c->n;
@@ -294,35 +341,26 @@ static void bcast_state_init(sim_comm *c)
     for (size_t k = 0; k < pairs; k++)
         c->pair_lat[k] = NAN;
     c->entered = callocCheck((size_t)c->n, sizeof(long));
-    c->root_routes = mallocCheck(sizeof(signed char) * (size_t)c->n);
-    for (int i = 0; i < c->n; i++)
-        c->root_routes[i] = -1;
-    c->slot = mallocCheck(sizeof(bcast_slot) * BCAST_SLOTS);
+    c->slot = mallocCheck(sizeof(sim_bcast_slot) * BCAST_SLOTS);
     for (int k = 0; k < BCAST_SLOTS; k++)
-        c->slot[k] = (bcast_slot){.seq = -1, .t = mallocCheck(sizeof(double) * (size_t)c->n),
+        c->slot[k] = (sim_bcast_slot){.seq = -1, .t = mallocCheck(sizeof(double) * (size_t)c->n),
                                   .root_here = sg_sem_init(0), .all_here = sg_sem_init(0)};
 }
 
-void sim_bcast_analytic(sim_net *w, sim_comm *c, int me, int root, sim_channel ch, double bytes)
+void sim_bcast_analytic(sim_net *w, sim_comm *c, int me, int root, double bytes)
 {
     if (c->n < 2)
         return;
     if (c->slot == NULL)
         bcast_state_init(c);
-    if (c->root_routes[root] < 0)
-        c->root_routes[root] = routes_disjoint(w, c, root);
-    if (!c->root_routes[root]) { // its messages would share links: simulate them
-        sim_bcast(w, c, me, root, ch, bytes);
-        return;
-    }
     const long seq = c->entered[me]++;
-    bcast_slot *s = &c->slot[seq % BCAST_SLOTS];
+    sim_bcast_slot *s = &c->slot[seq % BCAST_SLOTS];
     if (s->seq != seq) { // the first member here
         if (s->seq >= 0)
             util_die("member %d entered broadcast %ld while broadcast %ld of its group was still "
                      "in progress (at most %d at once)",
                      c->rank[me], seq, s->seq, BCAST_SLOTS);
-        *s = (bcast_slot){.seq = seq, .t_root = NAN, .t = s->t, .root_here = s->root_here,
+        *s = (sim_bcast_slot){.seq = seq, .t_root = NAN, .t = s->t, .root_here = s->root_here,
                           .all_here = s->all_here};
     }
     const double now = simgrid_get_clock();

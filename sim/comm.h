@@ -45,7 +45,7 @@ typedef struct {
                           // on top of the route latency; 0 after sim_net_init
 } sim_net;
 
-typedef struct bcast_slot bcast_slot;
+typedef struct sim_bcast_slot sim_bcast_slot;
 
 typedef struct {
     int n;          // members
@@ -58,10 +58,8 @@ typedef struct {
     sg_bar_t bar[SIM_ACTOR_KINDS]; // members of one actor kind meet here
     // sim_bcast_analytic's state, allocated on first use:
     double *pair_lat, *pair_bw; // [from * n + to]: route latency and bandwidth (NAN: not known)
-    bcast_slot *slot;           // broadcasts in progress
+    sim_bcast_slot *slot;           // broadcasts in progress
     long *entered;              // [member]: broadcasts it has entered
-    signed char *root_routes;   // [member]: its routes to the others are disjoint (1), share a
-                                // link (0), not checked yet (-1)
 } sim_comm;
 
 void sim_net_init(sim_net *w, int world, int gpus_per_node, sim_fidelity fidelity,
@@ -83,6 +81,14 @@ typedef struct {
 void sim_comms_init(sim_comms *t, int nodes, int gpus_per_node);
 void sim_comms_free(sim_comms *t);
 
+// Whether every node's collectives keep to links of their own, so that they can be computed in
+// closed form (sim_allreduce_time, sim_bcast_analytic): the edges of a node's ring share no link,
+// nor do a member's routes to the others, and none of these links is on a route between nodes
+// (a cross ring's edge). True on daso-platform's platforms (NVLink pairs); false on a SimGrid
+// <cluster> (one link per host for everything) or for a "node" larger than the platform's.
+// Routes must be queryable: after a first simgrid_run().
+bool sim_comms_local_private(sim_net *w, sim_comms *t);
+
 // The collectives; `me` is the caller's index in the communicator, `ch` its channel.
 // Ring allreduce of `bytes` (reduce-scatter then allgather).
 void sim_allreduce(sim_net *w, sim_comm *c, int me, sim_channel ch, double bytes);
@@ -97,9 +103,8 @@ void sim_bcast(sim_net *w, sim_comm *c, int me, int root, sim_channel ch, double
 // route latency + bytes / route bandwidth from the root, and the root returns when the last
 // member has it, as sim_bcast's messages take on idle links (tests/test_sim.sh compares them).
 // The members meet in shared memory: a receiver waits for the root only, the root for every
-// receiver. Counts the bytes as sim_bcast does. When two of the root's routes share a link (a
-// "node" larger than the platform's, its messages crossing one adapter), sim_bcast's messages.
-void sim_bcast_analytic(sim_net *w, sim_comm *c, int me, int root, sim_channel ch, double bytes);
+// receiver. Counts the bytes as sim_bcast does. Exact where sim_comms_local_private() holds.
+void sim_bcast_analytic(sim_net *w, sim_comm *c, int me, int root, double bytes);
 // Pipelined ring broadcast from member 0 (collective benchmark mode).
 void sim_ring_bcast(sim_net *w, sim_comm *c, int me, sim_channel ch, double bytes);
 // Waits until every member of c of the actor kind of `ch` has arrived (no simulated time).

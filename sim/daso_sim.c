@@ -10,8 +10,8 @@
 #include <math.h>   // isfinite
 #include <stdio.h>  // printf, fprintf
 #include <stdlib.h> // free, strtod, getenv, setenv
-#include <string.h> // strcmp, strncmp, strstr, strlen
-#include <unistd.h> // execv
+#include <string.h> // strcmp, strncmp, strstr, strrchr, strlen
+#include <unistd.h> // execv, readlink
 
 #include <simgrid/engine.h> // simgrid_init
 #include <simgrid/host.h>   // sg_host_get_name
@@ -62,8 +62,8 @@ static void usage(FILE *f)
             "                        (same result, slower)\n"
             "  --exact-compute       compute as SimGrid executions instead of sleeps of the same\n"
             "                        length (same result, slower); automatic when the platform\n"
-            "                        has speed, availability or state profiles, or with\n"
-            "                        --cfg=plugin:...\n"
+            "                        has speed, availability or state profiles or a plugin, or\n"
+            "                        with --cfg=plugin:...\n"
             "  --compute-dist D      per-GPU, per-batch compute-time multiplier of mean 1:\n"
             "                        normal:CV, lognormal:SIGMA, gamma:K, hist:FILE, or\n"
             "                        stall:P:F (a batch F times slower with probability P) (none)\n"
@@ -117,17 +117,27 @@ static int parse_sizes(const char *s, double *out, int max)
 // 7 of a size, the rest go through its slower bins (malloc_consolidate, unlink_chunk). A larger
 // cache takes 13% off a 1024-GPU run and 5% off a 16-GPU one (CPU seconds, README "Benchmarks"),
 // but glibc reads it from GLIBC_TUNABLES at process start only: daso-sim starts itself again once
-// with it, unless the variable already sets it (set glibc.malloc.tcache_count=7 to keep glibc's
-// default, e.g. under valgrind, which does not follow the new start).
+// with it. Not when the variable already sets the cache (glibc.malloc.tcache_count=7 keeps glibc's
+// default), under valgrind (its preload library), or when started through the dynamic loader
+// (/proc/self/exe is then ld.so, not daso-sim).
 static void tune_malloc(char **argv)
 {
-    const char *t = getenv("GLIBC_TUNABLES");
-    if (t && (strstr(t, "glibc.malloc.tcache_count") || strlen(t) > 900))
+    const char *t = getenv("GLIBC_TUNABLES"), *pre = getenv("LD_PRELOAD");
+    if ((t && (strstr(t, "glibc.malloc.tcache_count") || strlen(t) > 900)) ||
+        (pre && strstr(pre, "vgpreload")))
+        return;
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0)
+        return;
+    exe[n] = '\0';
+    const char *base = strrchr(exe, '/') ? strrchr(exe, '/') + 1 : exe;
+    if (strncmp(base, "ld-", 3) == 0)
         return;
     char v[1024];
     snprintf(v, sizeof v, "%s%sglibc.malloc.tcache_count=65535", t ? t : "", t && *t ? ":" : "");
     if (setenv("GLIBC_TUNABLES", v, 1) == 0)
-        execv("/proc/self/exe", argv); // returns only if it failed: run with glibc's default
+        execv(exe, argv); // returns only if it failed: run with glibc's default
 }
 
 int main(int argc, char **argv)
@@ -305,7 +315,7 @@ int main(int argc, char **argv)
     }
     sim_setup s = {.cfg = c, .model = &m, .loss = loss, .hosts = hosts, .fidelity = fidelity,
                    .ddp_bucket_bytes = ddp_bucket, .analytic_local = !exact_local,
-                   .exec_compute = exact_compute || plugin || sim_platform_varies(platform),
+                   .exec_compute = exact_compute || plugin || sim_platform_needs_executions(platform),
                    .var = &var, .horovod_cycle_s = horovod_cycle, .daso_pack_s = daso_pack,
                    .ring_step_s = ring_step,
                    .csv = out ? csv.f : NULL,

@@ -94,10 +94,10 @@ sg_host_t *sim_platform_hosts(const char *path, int count)
     return hosts;
 }
 
-bool sim_platform_varies(const char *path)
+bool sim_platform_needs_executions(const char *path)
 {
     static const char *const profiles[] = {"speed_file", "availability_file", "state_file",
-                                           "trace_connect"};
+                                           "trace_connect", "id=\"plugin\"", "id='plugin'"};
     FILE *f = fopen(path, "r");
     if (f == NULL)
         util_die_input("cannot open platform %s: %s", path, strerror(errno));

@@ -15,9 +15,11 @@ void sim_platform_load(const char *path);
 // platform has fewer. Free with free().
 sg_host_t *sim_platform_hosts(const char *path, int count);
 
-// Whether the file may change a host's speed during a run: it names a speed, availability or
-// state profile (speed_file, availability_file, state_file, trace_connect). A plain text search,
-// so a mention in a comment counts too: a false yes only costs time (sim_backend.h).
-bool sim_platform_varies(const char *path);
+// Whether compute on this platform must be SimGrid executions (sim_backend.h): the file names a
+// speed, availability or state profile (speed_file, availability_file, state_file,
+// trace_connect), which changes a host's speed during a run, or loads a plugin (a <prop
+// id="plugin">, e.g. host_energy, which watches executions). A plain text search, so a mention
+// in a comment counts too: a false yes only costs time.
+bool sim_platform_needs_executions(const char *path);
 
 #endif

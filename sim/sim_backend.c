@@ -27,6 +27,7 @@ typedef struct {
     double *ready;   // [(parity * world + rank) * max_buckets + i]: when bucket i of the rank's
                      // gradients was ready, in its batches of that parity (analytic_local)
     int max_buckets;
+    bool analytic_local; // setup's, where the nodes' links are their own (sim_comms_local_private)
     sg_bar_t stats_barrier;
     double stats[2][8]; // per-epoch sums, alternating between epochs (sim_stats_sum)
     driver_result result;
@@ -171,7 +172,7 @@ static void compute_pass(sim_rank *r, double seconds)
 }
 
 // Backward with the node-local bucketed allreduce in closed form (sim_backend.h).
-// Forward and backward run as one execution (one activity instead of two); backward's start is
+// Forward and backward are computed at once (one activity instead of two); backward's start is
 // where the forward's share of the pass ends.
 static void node_grads_analytic(sim_rank *r, events *ev, double t0, double bytes)
 {
@@ -227,7 +228,7 @@ static double sim_train_batch(void *ctx, events *ev, int epoch, int batch, plan_
         return s->loss[epoch];
     }
     const double bytes = m->params * floatfmt_bytes(fmt);
-    if (grad == GRAD_NODE && s->analytic_local) {
+    if (grad == GRAD_NODE && r->st->analytic_local) {
         node_grads_analytic(r, ev, t0, bytes);
         return s->loss[epoch];
     }
@@ -288,8 +289,8 @@ static void sim_node_bcast(void *ctx, int root)
     sim_rank *r = ctx;
     sim_state *st = r->st;
     const double bytes = st->setup->model->params * 4;
-    if (st->setup->analytic_local)
-        sim_bcast_analytic(&st->net, &st->c.node[r->node], r->local, root, CH_MAIN_NODE, bytes);
+    if (st->analytic_local)
+        sim_bcast_analytic(&st->net, &st->c.node[r->node], r->local, root, bytes);
     else
         sim_bcast(&st->net, &st->c.node[r->node], r->local, root, CH_MAIN_NODE, bytes);
 }
@@ -364,13 +365,16 @@ void sim_run(const sim_setup *s, sim_result *res)
     const int nodes = s->cfg.nodes, g = s->cfg.gpus_per_node, world = nodes * g;
     const strategy *strat = sched_find_strategy(s->cfg.strategy);
     const bool daso = strat == &strategy_daso;
-    // gradient actors carry bucketed allreduces; node-local ones in closed form need none
-    const bool grad_actors = strat->global_grads || !s->analytic_local;
     sim_state st = {.setup = s};
     sim_net_init(&st.net, world, g, s->fidelity, s->hosts);
     st.net.step_s = s->ring_step_s;
 
     sim_comms_init(&st.c, nodes, g);
+    simgrid_run(); // no actor yet: seals the platform, so that routes can be queried (a plugin
+                   // such as host_energy reports this empty run too)
+    st.analytic_local = s->analytic_local && sim_comms_local_private(&st.net, &st.c);
+    // gradient actors carry bucketed allreduces; node-local ones in closed form need none
+    const bool grad_actors = strat->global_grads || !st.analytic_local;
     st.stats_barrier = sg_barrier_init((unsigned)world);
 
     // queue capacities: every gradient bucket of a batch, every global message in flight

@@ -15,9 +15,10 @@
 // Compute as sleeps (exec_compute false): a rank's main actor is the only one computing on its
 // host, so an execution of F flops ends after exactly F / (host speed) seconds, unless the
 // platform changes the host's speed during the run (speed, availability or state profiles) or a
-// plugin (host energy) watches executions. The caller decides (daso-sim: sim_platform_varies,
-// --cfg=plugin:, --exact-compute); a sleep is one simcall where an execution costs SimGrid six
-// (init, flops, host, priority, start, wait): a third less CPU time for a whole run.
+// plugin (host energy) watches executions. The caller decides (daso-sim:
+// sim_platform_needs_executions, --cfg=plugin:, --exact-compute); a sleep is one simcall where
+// an execution costs SimGrid six (init, flops, host, priority, start, wait): a third less CPU time
+// for a whole run.
 //
 //   sim_setup s = {...};          // configuration, profile, losses, platform hosts, outputs
 //   sim_run(&s, &result);         // creates the actors, simgrid_run(), fills result

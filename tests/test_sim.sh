@@ -15,12 +15,17 @@ export DASO_MODELS=${DASO_MODELS:-sim/models}
 
 # relative difference of two numbers is below a bound: within A B BOUND
 within() { awk -v a="$1" -v b="$2" -v r="$3" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= r * (b < 0 ? -b : b)) }'; }
-# two run CSVs agree in every numeric column from time_s on, to 1e-7 relative: csv_close A B
+# two run CSVs, both with data rows and as many, agree in every numeric column from time_s on, to
+# 1e-7 relative: csv_close A B
 csv_close() {
+  [ -s "$1" ] && [ -s "$2" ] && [ "$(grep -vc '^#' "$1")" -gt 0 ] &&
+    [ "$(grep -vc '^#' "$1")" -eq "$(grep -vc '^#' "$2")" ] || return 1
   paste "$1" "$2" | awk '!/^#/ { n = NF / 2
     for (i = 5; i <= n; i++) if ($i != $(i + n) && ($i - $(i + n)) ^ 2 > 1e-14 * $i ^ 2) bad = 1 }
     END { exit bad }'
 }
+# the simulated training time of a daso-sim summary line: train_time FILE
+train_time() { sed -n 's/.*training time \([0-9.e+]*\) s.*/\1/p' "$1"; }
 # field K (1-based) of the data row whose first field is BYTES in a benchmark output
 field() { awk -v b="$2" -v k="$3" '!/^#/ && $1 == b { print $k }' "$1"; }
 
@@ -84,24 +89,44 @@ for s in daso localsgd; do
   csv_close "$tmp/$s.csv" "$tmp/$s-exact.csv"
   tap_result $? "$s: node-local allreduce in closed form = simulated message by message (every CSV column to 1e-7)"
 done
-# A "node" spanning two of the platform's (8 GPUs on 4-GPU nodes): the broadcast's messages share
-# an adapter, so the closed form gives way to them (taken alone, it would make the run 3.6% faster;
-# the node-local allreduce's closed form differs by 0.02% here: its ring crosses two adapters)
-"$sim" "${run[@]}" --gpus-per-node 8 --nodes 1 --strategy daso >"$tmp/wide.sum"
-"$sim" "${run[@]}" --gpus-per-node 8 --nodes 1 --strategy daso --exact-local >"$tmp/wide-exact.sum"
-tw=$(sed -n 's/.*training time \([0-9.e+]*\) s.*/\1/p' "$tmp/wide.sum")
-te=$(sed -n 's/.*training time \([0-9.e+]*\) s.*/\1/p' "$tmp/wide-exact.sum")
-within "$tw" "$te" 0.001
-tap_result $? "daso, 8 GPUs per node on 4-GPU nodes: closed forms $tw s within 0.1% of messages $te s"
-# ... also when the network model scales every link (the closed forms take the model's factors)
+# Where a node's links are not its own, the closed forms give way to messages, byte for byte: a
+# "node" spanning two of the platform's (8 GPUs on 4-GPU nodes: its ring and broadcasts cross
+# the adapters that the cross rings use) and a SimGrid <cluster> (one link per host for all)
+cat >"$tmp/cluster.xml" <<'XML'
+<?xml version='1.0'?>
+<!DOCTYPE platform SYSTEM "https://simgrid.org/simgrid.dtd">
+<platform version="4.1">
+  <config><prop id="network/model" value="CM02"/><prop id="network/crosstraffic" value="0"/></config>
+  <cluster id="c" prefix="h" suffix="" radical="0-3" speed="19.5Tf" bw="12.5GBps" lat="2us"
+           bb_bw="1TBps" bb_lat="0" sharing_policy="SPLITDUPLEX" bb_sharing_policy="FATPIPE"/>
+</platform>
+XML
+wide=(--platform "$tmp/jb16.xml" --gpus-per-node 8 --nodes 1)
+clus=(--platform "$tmp/cluster.xml" --gpus-per-node 2 --nodes 2)
+for case in wide clus; do
+  declare -n shape=$case
+  for x in "" --exact-local; do
+    "$sim" "${run[@]}" "${shape[@]}" --strategy daso $x --out "$tmp/$case$x.csv" >/dev/null
+  done
+  [ -s "$tmp/$case.csv" ] && cmp -s "$tmp/$case.csv" "$tmp/$case--exact-local.csv"
+  tap_result $? "daso, $case: closed forms off where the node's links are shared, = --exact-local byte for byte"
+done
+# ... also when the network model scales every link (the closed forms take the model's factors),
+# and when CM02's TCP window caps a high-latency route's bandwidth (NVLink at 1 ms)
 for x in "" --exact-local; do
   "$sim" "${run[@]}" --strategy daso --cfg=network/bandwidth-factor:0.25 \
-    --cfg=network/latency-factor:3 $x --out "$tmp/factor$x.csv" >/dev/null 2>&1
+    --cfg=network/latency-factor:3 $x --out "$tmp/factor$x.csv" >/dev/null 2>"$tmp/factor.err"
 done
 csv_close "$tmp/factor.csv" "$tmp/factor--exact-local.csv"
 tap_result $? "daso, bandwidth-factor 0.25 and latency-factor 3: closed form = message by message"
 cmp -s "$tmp/daso.csv" "$tmp/factor.csv"
-tap_result $((!$?)) "daso, bandwidth-factor 0.25 and latency-factor 3: the times change"
+tap_check "daso, bandwidth-factor 0.25 and latency-factor 3: the times change" $? -eq 1
+"$B/daso-platform" --nodes 2 --gpus-per-node 4 --nvlink-lat 1e-3 --out "$tmp/slowlink.xml"
+for x in "" --exact-local; do
+  "$sim" "${run[@]}" --platform "$tmp/slowlink.xml" --strategy daso $x --out "$tmp/slow$x.csv" >/dev/null
+done
+csv_close "$tmp/slow.csv" "$tmp/slow--exact-local.csv"
+tap_result $? "daso, NVLink latency 1 ms (TCP window caps its bandwidth): closed form = message by message"
 
 # --- compute as sleeps = compute as SimGrid executions, byte for byte; a platform that changes a
 # host's speed gets executions (one GPU at half speed halves a synchronous run's pace)
@@ -122,10 +147,23 @@ for p in steady half; do
   (cd "$tmp" && DASO_MODELS=$models "$abs_sim" --platform $p.xml --nodes 2 --gpus-per-node 1 \
     --model resnet50 --strategy sync --epochs 1 --quiet) >"$tmp/$p.sum"
 done
-ts=$(sed -n 's/.*training time \([0-9.e+]*\) s.*/\1/p' "$tmp/steady.sum")
-th=$(sed -n 's/.*training time \([0-9.e+]*\) s.*/\1/p' "$tmp/half.sum")
+ts=$(train_time "$tmp/steady.sum")
+th=$(train_time "$tmp/half.sum")
 awk -v s="$ts" -v h="$th" 'BEGIN { exit !(h > 1.9 * s && h < 2.1 * s) }'
 tap_result $? "a host's speed profile (half speed) is honoured: sync takes $th s against $ts s"
+# a plugin loaded by the platform file watches executions: host_energy counts the same joules
+# with and without --exact-compute (with sleeps it would count none for the hosts' work)
+sed 's|<config>|<config><prop id="plugin" value="host_energy"/>|
+     s|speed="\([^"]*\)"/>|speed="\1"><prop id="wattage_per_state" value="100:400"/></host>|' \
+  "$tmp/steady.xml" >"$tmp/energy.xml"
+for x in "" --exact-compute; do
+  "$sim" --platform "$tmp/energy.xml" --nodes 2 --gpus-per-node 1 --model resnet50 --strategy sync \
+    --epochs 1 --quiet $x 2>&1 >/dev/null | sed -n 's/.*used hosts: \([0-9.]*\) Joules.*/\1/p' |
+    tail -1 >"$tmp/joules$x"
+done
+j=$(cat "$tmp/joules"); je=$(cat "$tmp/joules--exact-compute")
+awk -v a="$j" -v b="$je" 'BEGIN { exit !(a > 0 && a == b) }'
+tap_result $? "a plugin in the platform file gets executions: $j J = $je J with --exact-compute"
 
 # --- DASO with warm-up covering every epoch: every epoch is the same blocking schedule
 "$sim" "${run[@]}" --strategy daso --warmup-epochs 3 --cooldown-epochs 0 --out "$tmp/warm.csv" \
@@ -163,7 +201,7 @@ loss_floor 1
 loss_tau 10
 PROFILE
 inst=(--platform "$tmp/instant.xml" --nodes 2 --gpus-per-node 2 --model "$tmp/tiny.profile" --quiet)
-mean_batch() { "$sim" "${inst[@]}" "$@" | sed -n 's/.*training time \([0-9.e+]*\) s.*/\1/p' | awk '{ print $1 / 4000 }'; }
+mean_batch() { "$sim" "${inst[@]}" "$@" | train_time /dev/stdin | awk '{ print $1 / 4000 }'; }
 # exponential draws (gamma:1): E[max of 4] = 1 + 1/2 + 1/3 + 1/4; of 2 = 1.5. 4000 batches: 4
 # standard errors of the mean are 3.4% (sync) and 3.3% (local SGD)
 t=$(mean_batch --strategy sync --compute-dist gamma:1)
