@@ -24,8 +24,9 @@ typedef struct {
     sim_net net;
     sim_comms c;
     sim_rank *ranks;
-    double *ready;   // [(parity * world + rank) * max_buckets + i]: when bucket i of the rank's
-                     // gradients was ready, in its batches of that parity (analytic_local)
+    double *ready;   // [rank * max_buckets + i]: when bucket i of the rank's gradients was ready
+                     // in its last batch (analytic_local)
+    int *arrived;    // [node]: members at the node-local allreduce so far (analytic_local)
     int max_buckets;
     bool analytic_local; // setup's, where the nodes' links are their own (sim_comms_local_private)
     sg_bar_t stats_barrier;
@@ -62,7 +63,6 @@ struct sim_rank {
     double slow;                     // the multiplier of the batch being computed
     double speed;                    // its host's flop/s
     int n_pending;                   // global messages in flight
-    long analytic_batches;           // node-local allreduces in closed form so far
     events ev;
     backend be;
 };
@@ -185,30 +185,33 @@ static void node_grads_analytic(sim_rank *r, events *ev, double t0, double bytes
     const double t1 = simgrid_get_clock(), bwd = (t1 - t0) * bwd_s / (fwd_s + bwd_s);
     const double t_bwd = t1 - bwd;
     events_add(ev, EV_COMPUTE, "forward-backward", t0, t1, 0, 0);
-    // a bucket's allreduce starts when every GPU of the node has it ready. The times alternate
-    // between two arrays batch by batch: a member can only write this array again two batches
-    // on, past the next meeting, which every member reaches after reading it.
+    // a bucket's allreduce starts when every GPU of the node has it ready. The members meet; the
+    // last to arrive reads everyone's times, sleeps until the last bucket is reduced and only then
+    // joins the meeting, which releases all at that instant: one simcall for the others, not a
+    // meeting and a sleep. No member writes its times again before the last has read them.
     sim_state *st = r->st;
-    double *times = st->ready + (size_t)(r->analytic_batches++ % 2) * (size_t)st->net.world *
-                                    (size_t)st->max_buckets;
-    double *mine = times + (size_t)r->rank * st->max_buckets, at = t_bwd;
+    double *mine = st->ready + (size_t)r->rank * st->max_buckets, at = t_bwd;
     for (int i = 0; i < k; i++) {
-        at += bwd * (i < k - 1 ? bucket : bytes - bucket * (k - 1)) / bytes;
+        double b = i < k - 1 ? bucket : bytes - bucket * (k - 1);
+        at += bwd * b / bytes;
         mine[i] = at;
-    }
-    sim_comm_meet(node, CH_GRAD_NODE);
-    double done = 0;
-    for (int i = 0; i < k; i++) {
-        double b = i < k - 1 ? bucket : bytes - bucket * (k - 1), ready = 0;
-        for (int m = 0; m < node->n; m++) {
-            double t = times[(size_t)node->rank[m] * st->max_buckets + i];
-            ready = t > ready ? t : ready;
-        }
-        done = (ready > done ? ready : done) + sim_allreduce_time(&st->net, node, b);
         st->net.sent_local[r->rank] += 2.0 * (node->n - 1) / node->n * b; // what the ring carries
     }
-    if (done > simgrid_get_clock())
-        sg_actor_sleep_for(done - simgrid_get_clock());
+    if (++st->arrived[r->node] == node->n) {
+        st->arrived[r->node] = 0;
+        double done = 0;
+        for (int i = 0; i < k; i++) {
+            double b = i < k - 1 ? bucket : bytes - bucket * (k - 1), ready = 0;
+            for (int m = 0; m < node->n; m++) {
+                double t = st->ready[(size_t)node->rank[m] * st->max_buckets + i];
+                ready = t > ready ? t : ready;
+            }
+            done = (ready > done ? ready : done) + sim_allreduce_time(&st->net, node, b);
+        }
+        if (done > simgrid_get_clock())
+            sg_actor_sleep_for(done - simgrid_get_clock());
+    }
+    sim_comm_meet(node, CH_GRAD_NODE);
     events_add(ev, EV_LOCAL, "gradient allreduce (exposed)", t1, simgrid_get_clock(),
                volume_allreduce(bytes, node->n), 0);
 }
@@ -382,7 +385,8 @@ void sim_run(const sim_setup *s, sim_result *res)
                                                                         : s->cfg.bucket_bytes;
     const int grad_cap = (int)ceil(s->model->params * 4 / max_bucket) + 1;
     st.max_buckets = grad_cap;
-    st.ready = mallocCheck(sizeof(double) * 2 * (size_t)world * (size_t)grad_cap);
+    st.ready = mallocCheck(sizeof(double) * (size_t)world * (size_t)grad_cap);
+    st.arrived = callocCheck((size_t)nodes, sizeof(int));
     const int param_cap = MAX_PENDING + 1;
 
     st.ranks = callocCheck((size_t)world, sizeof(sim_rank));
@@ -430,6 +434,7 @@ void sim_run(const sim_setup *s, sim_result *res)
     }
     free(st.ranks);
     free(st.ready);
+    free(st.arrived);
     sim_comms_free(&st.c);
     sg_barrier_destroy(st.stats_barrier);
     sim_net_free(&st.net);
