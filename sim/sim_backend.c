@@ -42,6 +42,8 @@ typedef struct {
     req_kind kind;
     double bytes;              // a bucket's; the message's: elem_bytes per element
     size_t elems, chunk_elems; // REQ_MESSAGE: its elements, cut in chunks of chunk_elems
+    bool last;                 // the main actor waits for this one (a batch's last bucket, a
+                               // message): the helper signals its completion, and only its
 } sim_req;
 
 typedef struct {
@@ -50,7 +52,7 @@ typedef struct {
     sim_req *q;       // FIFO of cap requests
     int cap, head, count;
     sg_sem_t ready;   // released per request posted
-    sg_sem_t done;    // released per request completed
+    sg_sem_t done;    // released per `last` request completed
 } sim_helper;
 
 #define MAX_PENDING 8 // global messages in flight per rank (DASO has at most one)
@@ -79,10 +81,10 @@ static void helper_post(sim_helper *h, sim_req q)
     sg_sem_release(h->ready);
 }
 
-static void helper_wait(sim_helper *h, int n)
+// Waits until the helper has completed the next `last` request (and so every one before it).
+static void helper_wait(sim_helper *h)
 {
-    for (int i = 0; i < n; i++)
-        sg_sem_acquire(h->done);
+    sg_sem_acquire(h->done);
 }
 
 static void helper_main(int argc, char **argv)
@@ -126,7 +128,8 @@ static void helper_main(int argc, char **argv)
             }
             break;
         }
-        sg_sem_release(h->done);
+        if (q.last)
+            sg_sem_release(h->done);
     }
 }
 
@@ -235,19 +238,19 @@ static double sim_train_batch(void *ctx, events *ev, int epoch, int batch, plan_
         node_grads_analytic(r, ev, t0, bytes);
         return s->loss[epoch];
     }
-    // backward in buckets; each bucket's reduction starts as soon as its gradients are ready
-    compute_pass(r, m->forward_s);
+    // backward in buckets; each bucket's reduction starts as soon as its gradients are ready (the
+    // forward computed with the first bucket's backward: one activity less)
     const double bucket = grad == GRAD_NODE ? s->ddp_bucket_bytes : s->cfg.bucket_bytes;
     const int k = (int)ceil(bytes / bucket);
     const req_kind kind = grad == GRAD_NODE ? REQ_NODE : grad == GRAD_WORLD ? REQ_WORLD : REQ_HIER;
     for (int i = 0; i < k; i++) {
         double b = i < k - 1 ? bucket : bytes - bucket * (k - 1);
-        compute_pass(r, m->backward_s * b / bytes);
-        helper_post(&r->grad, (sim_req){.kind = kind, .bytes = b});
+        compute_pass(r, (i == 0 ? m->forward_s : 0) + m->backward_s * b / bytes);
+        helper_post(&r->grad, (sim_req){.kind = kind, .bytes = b, .last = i == k - 1});
     }
     double t1 = simgrid_get_clock();
     events_add(ev, EV_COMPUTE, "forward-backward", t0, t1, 0, 0);
-    helper_wait(&r->grad, k);
+    helper_wait(&r->grad);
     const int nodes = s->cfg.nodes, g = s->cfg.gpus_per_node;
     volume v = grad == GRAD_NODE    ? (volume){volume_allreduce(bytes, g), 0}
                : grad == GRAD_WORLD ? volume_ring_allreduce(bytes, nodes, g)
@@ -271,7 +274,7 @@ static void sim_global_start(void *ctx, floatfmt fmt, size_t chunk_elems)
     compute(r, r->st->setup->daso_pack_s);
     helper_post(&r->param, (sim_req){.kind = REQ_MESSAGE, .bytes = floatfmt_bytes(fmt),
                                      .elems = (size_t)r->st->setup->model->params,
-                                     .chunk_elems = chunk_elems});
+                                     .chunk_elems = chunk_elems, .last = true});
     r->n_pending++;
 }
 
@@ -282,7 +285,7 @@ static void sim_global_finish(void *ctx, double w_local, double w_sum)
     sim_rank *r = ctx;
     if (r->n_pending == 0)
         util_die("rank %d: global finish without a message in flight", r->rank);
-    helper_wait(&r->param, 1);
+    helper_wait(&r->param);
     compute(r, r->st->setup->daso_pack_s); // the merge reads and writes every parameter too
     r->n_pending--;
 }
