@@ -17,7 +17,8 @@
 #include <xbt/config.h> // sg_cfg_get_double
 #include <xbt/dynar.h>  // xbt_dynar_new, xbt_dynar_get_as (sg_host_get_route's list)
 
-#include "util.h" // mallocCheck, callocCheck, util_die
+#include "chunk.h" // chunk_count, chunk_get
+#include "util.h"  // mallocCheck, callocCheck, util_die
 
 static char payload; // messages carry no data, only their simulated size
 
@@ -79,8 +80,10 @@ void sim_comm_init(sim_comm *c, int n, const int *ranks)
     c->pair_lat = c->pair_bw = NULL;
     c->slot = NULL;
     c->entered = NULL;
-    for (int k = 0; k < SIM_ACTOR_KINDS; k++)
+    for (int k = 0; k < SIM_ACTOR_KINDS; k++) {
         c->bar[k] = sg_barrier_init((unsigned)n);
+        c->arrived[k] = 0;
+    }
 }
 
 void sim_comm_meet(sim_comm *c, sim_channel ch)
@@ -267,26 +270,39 @@ double sim_allreduce_time(sim_net *w, sim_comm *c, double bytes)
     return 2.0 * (c->n - 1) * (c->max_lat + w->step_s + bytes / c->n / c->min_bw);
 }
 
+// Flow fidelity: all `steps` ring steps as one flow of their bytes to the right neighbour and one
+// from the left; the flows paid one route latency, the time still to wait is ring_tail().
+static void ring_flows(sim_net *w, sim_comm *c, int me, sim_channel ch, double bytes)
+{
+    sg_comm_t io[2] = {put(w, c->rank[me], c->rank[(me + 1) % c->n], ch, bytes),
+                       get(w, c->rank[me], ch)};
+    sg_comm_wait_all(io, 2); // releases both handles
+}
+
+// A ring step waits for its slowest edge every step: the latencies the flows did not pay.
+static double ring_tail(sim_net *w, sim_comm *c, int steps)
+{
+    return (steps - 1) * ring_latency(w, c) + steps * w->step_s;
+}
+
 // `steps` ring steps of `chunk` bytes to the right neighbour, receiving as many from the left.
 static void ring_pass(sim_net *w, sim_comm *c, int me, sim_channel ch, double chunk, int steps)
 {
     if (c->n < 2 || steps < 1)
         return;
-    const int self = c->rank[me], right = c->rank[(me + 1) % c->n];
     if (w->fidelity == FIDELITY_STEP) {
+        const int self = c->rank[me], right = c->rank[(me + 1) % c->n];
         for (int s = 0; s < steps; s++) {
             sg_comm_t io[2] = {put(w, self, right, ch, chunk), get(w, self, ch)};
-            sg_comm_wait_all(io, 2); // releases both handles
+            sg_comm_wait_all(io, 2);
             if (w->step_s > 0)
                 sg_actor_sleep_for(w->step_s);
         }
         return;
     }
     sim_comm_meet(c, ch);
-    sg_comm_t io[2] = {put(w, self, right, ch, chunk * steps), get(w, self, ch)};
-    sg_comm_wait_all(io, 2);
-    // the flow paid one route latency; a ring step waits for its slowest edge every step
-    sg_actor_sleep_for((steps - 1) * ring_latency(w, c) + steps * w->step_s);
+    ring_flows(w, c, me, ch, chunk * steps);
+    sg_actor_sleep_for(ring_tail(w, c, steps));
 }
 
 // ----------------------------------------------------------------------------
@@ -295,6 +311,38 @@ static void ring_pass(sim_net *w, sim_comm *c, int me, sim_channel ch, double ch
 void sim_allreduce(sim_net *w, sim_comm *c, int me, sim_channel ch, double bytes)
 {
     ring_pass(w, c, me, ch, bytes / c->n, 2 * (c->n - 1));
+}
+
+void sim_allreduce_chunks(sim_net *w, sim_comm *c, int me, sim_channel ch, size_t elems,
+                          size_t chunk_elems, double elem_bytes)
+{
+    const size_t chunks = chunk_count(elems, chunk_elems);
+    const int steps = 2 * (c->n - 1), kind = ch / SIM_ACTOR_KINDS;
+    if (w->fidelity == FIDELITY_STEP || c->n < 2) {
+        for (size_t k = 0; k < chunks; k++) {
+            size_t off, len;
+            chunk_get(elems, chunk_elems, k, &off, &len);
+            sim_allreduce(w, c, me, ch, (double)len * elem_bytes);
+        }
+        return;
+    }
+    sim_comm_meet(c, ch);
+    for (size_t k = 0; k < chunks; k++) {
+        size_t off, len;
+        chunk_get(elems, chunk_elems, k, &off, &len);
+        ring_flows(w, c, me, ch, (double)len * elem_bytes / c->n * steps);
+        if (k + 1 == chunks) {
+            sg_actor_sleep_for(ring_tail(w, c, steps));
+            break;
+        }
+        // this chunk's tail, the same for all, and the next chunk's meeting: only the last
+        // member to finish its flows sleeps the tail, then joins the others
+        if (++c->arrived[kind] == c->n) {
+            c->arrived[kind] = 0;
+            sg_actor_sleep_for(ring_tail(w, c, steps));
+        }
+        sim_comm_meet(c, ch);
+    }
 }
 
 void sim_hier_allreduce(sim_net *w, sim_comm *node, int me_node, sim_comm *cross, int me_cross,

@@ -10,7 +10,6 @@
 #include <simgrid/host.h>      // sg_host_get_speed
 #include <simgrid/semaphore.h> // sg_sem_init, sg_sem_acquire, sg_sem_release
 
-#include "chunk.h"  // chunk_count, chunk_get
 #include "util.h"   // mallocCheck, callocCheck, util_die
 #include "volume.h" // volume_allreduce, volume_ring_allreduce, volume_hier_allreduce
 
@@ -120,12 +119,8 @@ static void helper_main(int argc, char **argv)
                                r->node, h->base + CH_NODE, q.bytes);
             break;
         case REQ_MESSAGE:
-            for (size_t k = 0, chunks = chunk_count(q.elems, q.chunk_elems); k < chunks; k++) {
-                size_t off, len;
-                chunk_get(q.elems, q.chunk_elems, k, &off, &len);
-                sim_allreduce(&st->net, &st->c.cross[r->local], r->node, h->base + CH_CROSS,
-                              (double)len * q.bytes);
-            }
+            sim_allreduce_chunks(&st->net, &st->c.cross[r->local], r->node, h->base + CH_CROSS,
+                                 q.elems, q.chunk_elems, q.bytes);
             break;
         }
         if (q.last)
