@@ -36,7 +36,7 @@ static void bench_main(int argc, char **argv)
             st->start[i] = simgrid_get_clock();
         double bytes = b->bytes[i];
         if (!b->bcast && !b->hier)
-            sim_allreduce(&st->net, &st->c.world, me->rank, CH_MAIN_WORLD, bytes);
+            sim_allreduce(&st->net, &st->c.world, me->rank, CH_MAIN_WORLD, bytes, false);
         else if (!b->bcast)
             sim_hier_allreduce(&st->net, &st->c.node[node], local, &st->c.cross[local], node,
                                CH_MAIN_NODE, bytes);

@@ -17,8 +17,7 @@
 #include <xbt/config.h> // sg_cfg_get_double
 #include <xbt/dynar.h>  // xbt_dynar_new, xbt_dynar_get_as (sg_host_get_route's list)
 
-#include "chunk.h" // chunk_count, chunk_get
-#include "util.h"  // mallocCheck, callocCheck, util_die
+#include "util.h" // mallocCheck, callocCheck, util_die
 
 static char payload; // messages carry no data, only their simulated size
 
@@ -285,8 +284,10 @@ static double ring_tail(sim_net *w, sim_comm *c, int steps)
     return (steps - 1) * ring_latency(w, c) + steps * w->step_s;
 }
 
-// `steps` ring steps of `chunk` bytes to the right neighbour, receiving as many from the left.
-static void ring_pass(sim_net *w, sim_comm *c, int me, sim_channel ch, double chunk, int steps)
+// `steps` ring steps of `chunk` bytes to the right neighbour, receiving as many from the left;
+// `more` as for sim_allreduce.
+static void ring_pass(sim_net *w, sim_comm *c, int me, sim_channel ch, double chunk, int steps,
+                      bool more)
 {
     if (c->n < 2 || steps < 1)
         return;
@@ -302,56 +303,30 @@ static void ring_pass(sim_net *w, sim_comm *c, int me, sim_channel ch, double ch
     }
     sim_comm_meet(c, ch);
     ring_flows(w, c, me, ch, chunk * steps);
+    // the tail is the same for every member: with a meeting next, the last to get here sleeps it
+    // and the others wait for it there (that meeting releases everyone at the same instant)
+    const int kind = ch / SIM_ACTOR_KINDS;
+    if (more && ++c->arrived[kind] < c->n)
+        return;
+    c->arrived[kind] = 0;
     sg_actor_sleep_for(ring_tail(w, c, steps));
 }
 
 // ----------------------------------------------------------------------------
 // collectives
 
-void sim_allreduce(sim_net *w, sim_comm *c, int me, sim_channel ch, double bytes)
+void sim_allreduce(sim_net *w, sim_comm *c, int me, sim_channel ch, double bytes, bool more)
 {
-    ring_pass(w, c, me, ch, bytes / c->n, 2 * (c->n - 1));
-}
-
-void sim_allreduce_chunks(sim_net *w, sim_comm *c, int me, sim_channel ch, size_t elems,
-                          size_t chunk_elems, double elem_bytes)
-{
-    const size_t chunks = chunk_count(elems, chunk_elems);
-    const int steps = 2 * (c->n - 1), kind = ch / SIM_ACTOR_KINDS;
-    if (w->fidelity == FIDELITY_STEP || c->n < 2) {
-        for (size_t k = 0; k < chunks; k++) {
-            size_t off, len;
-            chunk_get(elems, chunk_elems, k, &off, &len);
-            sim_allreduce(w, c, me, ch, (double)len * elem_bytes);
-        }
-        return;
-    }
-    sim_comm_meet(c, ch);
-    for (size_t k = 0; k < chunks; k++) {
-        size_t off, len;
-        chunk_get(elems, chunk_elems, k, &off, &len);
-        ring_flows(w, c, me, ch, (double)len * elem_bytes / c->n * steps);
-        if (k + 1 == chunks) {
-            sg_actor_sleep_for(ring_tail(w, c, steps));
-            break;
-        }
-        // this chunk's tail, the same for all, and the next chunk's meeting: only the last
-        // member to finish its flows sleeps the tail, then joins the others
-        if (++c->arrived[kind] == c->n) {
-            c->arrived[kind] = 0;
-            sg_actor_sleep_for(ring_tail(w, c, steps));
-        }
-        sim_comm_meet(c, ch);
-    }
+    ring_pass(w, c, me, ch, bytes / c->n, 2 * (c->n - 1), more);
 }
 
 void sim_hier_allreduce(sim_net *w, sim_comm *node, int me_node, sim_comm *cross, int me_cross,
                         sim_channel ch, double bytes)
 {
     const int g = node->n;
-    ring_pass(w, node, me_node, ch, bytes / g, g - 1); // reduce-scatter
-    sim_allreduce(w, cross, me_cross, ch - CH_NODE + CH_CROSS, bytes / g);
-    ring_pass(w, node, me_node, ch, bytes / g, g - 1); // allgather
+    ring_pass(w, node, me_node, ch, bytes / g, g - 1, false); // reduce-scatter
+    sim_allreduce(w, cross, me_cross, ch - CH_NODE + CH_CROSS, bytes / g, false);
+    ring_pass(w, node, me_node, ch, bytes / g, g - 1, false); // allgather
 }
 
 void sim_bcast(sim_net *w, sim_comm *c, int me, int root, sim_channel ch, double bytes)

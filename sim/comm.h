@@ -16,7 +16,6 @@
 #define DASO_SIM_COMM_H
 
 #include <stdbool.h> // bool
-#include <stddef.h>  // size_t
 
 #include <simgrid/forward.h> // sg_host_t, sg_mailbox_t, sg_bar_t
 
@@ -57,7 +56,7 @@ typedef struct {
     double min_bw;  // ... and smallest bandwidth
     bool routes_known;
     sg_bar_t bar[SIM_ACTOR_KINDS]; // members of one actor kind meet here
-    int arrived[SIM_ACTOR_KINDS];  // ... members of it between chunks (sim_allreduce_chunks)
+    int arrived[SIM_ACTOR_KINDS];  // ... members of it past a ring's flows (sim_allreduce's more)
     // sim_bcast_analytic's state, allocated on first use:
     double *pair_lat, *pair_bw; // [from * n + to]: route latency and bandwidth (NAN: not known)
     sim_bcast_slot *slot;           // broadcasts in progress
@@ -92,13 +91,12 @@ void sim_comms_free(sim_comms *t);
 bool sim_comms_local_private(sim_net *w, sim_comms *t);
 
 // The collectives; `me` is the caller's index in the communicator, `ch` its channel.
-// Ring allreduce of `bytes` (reduce-scatter then allgather).
-void sim_allreduce(sim_net *w, sim_comm *c, int me, sim_channel ch, double bytes);
-// Allreduces of a message of `elems` elements of `elem_bytes`, one chunk of `chunk_elems` after
-// the other (DASO's global message, core/chunk.h). The same as sim_allreduce per chunk; in flow
-// fidelity one wait between chunks instead of the tail's sleep and the next meeting.
-void sim_allreduce_chunks(sim_net *w, sim_comm *c, int me, sim_channel ch, size_t elems,
-                          size_t chunk_elems, double elem_bytes);
+// Ring allreduce of `bytes` (reduce-scatter then allgather). `more`: every member's next
+// collective on c and ch is another allreduce (the next gradient bucket of the batch, the next
+// chunk of a message), which starts with a meeting; in flow fidelity the ring's latency tail,
+// the same for all, is then slept by the last member only, and the others wait for it at that
+// meeting: the same times, fewer simcalls.
+void sim_allreduce(sim_net *w, sim_comm *c, int me, sim_channel ch, double bytes, bool more);
 // Hierarchical allreduce: reduce-scatter in `node`, allreduce of the 1/G slice in `cross` (the
 // GPUs of the caller's local rank on every node), allgather in `node`. ch is a *_NODE channel.
 void sim_hier_allreduce(sim_net *w, sim_comm *node, int me_node, sim_comm *cross, int me_cross,

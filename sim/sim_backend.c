@@ -10,6 +10,7 @@
 #include <simgrid/host.h>      // sg_host_get_speed
 #include <simgrid/semaphore.h> // sg_sem_init, sg_sem_acquire, sg_sem_release
 
+#include "chunk.h"  // chunk_count, chunk_get
 #include "util.h"   // mallocCheck, callocCheck, util_die
 #include "volume.h" // volume_allreduce, volume_ring_allreduce, volume_hier_allreduce
 
@@ -109,18 +110,23 @@ static void helper_main(int argc, char **argv)
         case REQ_STOP:
             return;
         case REQ_NODE:
-            sim_allreduce(&st->net, &st->c.node[r->node], r->local, h->base + CH_NODE, q.bytes);
+            sim_allreduce(&st->net, &st->c.node[r->node], r->local, h->base + CH_NODE, q.bytes,
+                          !q.last);
             break;
         case REQ_WORLD:
-            sim_allreduce(&st->net, &st->c.world, r->rank, h->base + CH_WORLD, q.bytes);
+            sim_allreduce(&st->net, &st->c.world, r->rank, h->base + CH_WORLD, q.bytes, !q.last);
             break;
         case REQ_HIER:
             sim_hier_allreduce(&st->net, &st->c.node[r->node], r->local, &st->c.cross[r->local],
                                r->node, h->base + CH_NODE, q.bytes);
             break;
         case REQ_MESSAGE:
-            sim_allreduce_chunks(&st->net, &st->c.cross[r->local], r->node, h->base + CH_CROSS,
-                                 q.elems, q.chunk_elems, q.bytes);
+            for (size_t k = 0, chunks = chunk_count(q.elems, q.chunk_elems); k < chunks; k++) {
+                size_t off, len;
+                chunk_get(q.elems, q.chunk_elems, k, &off, &len);
+                sim_allreduce(&st->net, &st->c.cross[r->local], r->node, h->base + CH_CROSS,
+                              (double)len * q.bytes, k + 1 < chunks);
+            }
             break;
         }
         if (q.last)
