@@ -93,8 +93,11 @@ void sim_comm_meet(sim_comm *c, sim_channel ch)
 
 void sim_comm_free(sim_comm *c)
 {
-    for (int k = 0; k < SIM_ACTOR_KINDS; k++)
+    for (int k = 0; k < SIM_ACTOR_KINDS; k++) {
+        if (c->arrived[k] != 0) // an allreduce with `more` that no allreduce followed
+            util_die("%d members left a ring without its latency tail", c->arrived[k]);
         sg_barrier_destroy(c->bar[k]);
+    }
     free(c->rank);
     free(c->edge_lat);
     free(c->edge_bw);

@@ -4,7 +4,8 @@
 //   - step: every step of a ring algorithm is one message per member (2(n-1) steps for an
 //     allreduce), exact and O(n) messages per member;
 //   - flow: one message per ring edge carrying all the steps' bytes, then the remaining steps'
-//     latency slept explicitly, O(1) messages per member; agrees with step within a few percent
+//     latency slept explicitly (by the last member only when another allreduce follows, see
+//     sim_allreduce), O(1) messages per member; agrees with step within a few percent
 //     (tests/test_sim.c) and is what long runs use.
 // Every message goes to a mailbox owned by (receiver, channel); a channel is used by one actor
 // kind of a rank and one communicator kind, so on each mailbox messages come from one sender in

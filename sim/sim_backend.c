@@ -43,7 +43,7 @@ typedef struct {
     double bytes;              // a bucket's; the message's: elem_bytes per element
     size_t elems, chunk_elems; // REQ_MESSAGE: its elements, cut in chunks of chunk_elems
     bool last;                 // the main actor waits for this one (a batch's last bucket, a
-                               // message): the helper signals its completion, and only its
+                               // message): the helper signals the completion of these only
 } sim_req;
 
 typedef struct {
@@ -239,14 +239,16 @@ static double sim_train_batch(void *ctx, events *ev, int epoch, int batch, plan_
         node_grads_analytic(r, ev, t0, bytes);
         return s->loss[epoch];
     }
-    // backward in buckets; each bucket's reduction starts as soon as its gradients are ready (the
-    // forward computed with the first bucket's backward: one activity less)
+    // backward in buckets; each bucket's reduction starts as soon as its gradients are ready. The
+    // k posts stay back to back and of one kind: the gradient actor's allreduces rely on it
+    // (sim_allreduce's `more`)
+    compute_pass(r, m->forward_s);
     const double bucket = grad == GRAD_NODE ? s->ddp_bucket_bytes : s->cfg.bucket_bytes;
     const int k = (int)ceil(bytes / bucket);
     const req_kind kind = grad == GRAD_NODE ? REQ_NODE : grad == GRAD_WORLD ? REQ_WORLD : REQ_HIER;
     for (int i = 0; i < k; i++) {
         double b = i < k - 1 ? bucket : bytes - bucket * (k - 1);
-        compute_pass(r, (i == 0 ? m->forward_s : 0) + m->backward_s * b / bytes);
+        compute_pass(r, m->backward_s * b / bytes);
         helper_post(&r->grad, (sim_req){.kind = kind, .bytes = b, .last = i == k - 1});
     }
     double t1 = simgrid_get_clock();
@@ -437,6 +439,9 @@ void sim_run(const sim_setup *s, sim_result *res)
         }
     }
     free(st.ranks);
+    for (int n = 0; n < nodes; n++)
+        if (st.arrived[n] != 0)
+            util_die("node %d: %d members left a node-local allreduce unfinished", n, st.arrived[n]);
     free(st.ready);
     free(st.arrived);
     sim_comms_free(&st.c);
