@@ -39,7 +39,7 @@ static void bench_main(int argc, char **argv)
             sim_allreduce(&st->net, &st->c.world, me->rank, CH_MAIN_WORLD, bytes, false);
         else if (!b->bcast)
             sim_hier_allreduce(&st->net, &st->c.node[node], local, &st->c.cross[local], node,
-                               CH_MAIN_NODE, bytes);
+                               CH_MAIN_NODE, bytes, false);
         else if (!b->hier)
             sim_ring_bcast(&st->net, &st->c.world, me->rank, CH_MAIN_WORLD, bytes);
         else { // across nodes among the GPUs 0, then inside every node

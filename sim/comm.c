@@ -324,12 +324,12 @@ void sim_allreduce(sim_net *w, sim_comm *c, int me, sim_channel ch, double bytes
 }
 
 void sim_hier_allreduce(sim_net *w, sim_comm *node, int me_node, sim_comm *cross, int me_cross,
-                        sim_channel ch, double bytes)
+                        sim_channel ch, double bytes, bool more)
 {
     const int g = node->n;
     ring_pass(w, node, me_node, ch, bytes / g, g - 1, false); // reduce-scatter
     sim_allreduce(w, cross, me_cross, ch - CH_NODE + CH_CROSS, bytes / g, false);
-    ring_pass(w, node, me_node, ch, bytes / g, g - 1, false); // allgather
+    ring_pass(w, node, me_node, ch, bytes / g, g - 1, more); // allgather: the next starts on node
 }
 
 void sim_bcast(sim_net *w, sim_comm *c, int me, int root, sim_channel ch, double bytes)

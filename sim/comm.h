@@ -100,8 +100,10 @@ bool sim_comms_local_private(sim_net *w, sim_comms *t);
 void sim_allreduce(sim_net *w, sim_comm *c, int me, sim_channel ch, double bytes, bool more);
 // Hierarchical allreduce: reduce-scatter in `node`, allreduce of the 1/G slice in `cross` (the
 // GPUs of the caller's local rank on every node), allgather in `node`. ch is a *_NODE channel.
+// `more`: another hierarchical allreduce on the same channel follows (sim_allreduce's `more`,
+// for the allgather).
 void sim_hier_allreduce(sim_net *w, sim_comm *node, int me_node, sim_comm *cross, int me_cross,
-                        sim_channel ch, double bytes);
+                        sim_channel ch, double bytes, bool more);
 // Broadcast from member `root`, sent directly to every member (NVLink pairs are all-to-all).
 void sim_bcast(sim_net *w, sim_comm *c, int me, int root, sim_channel ch, double bytes);
 // The same broadcast in closed form, for members whose routes from the root nothing else uses

@@ -118,7 +118,7 @@ static void helper_main(int argc, char **argv)
             break;
         case REQ_HIER:
             sim_hier_allreduce(&st->net, &st->c.node[r->node], r->local, &st->c.cross[r->local],
-                               r->node, h->base + CH_NODE, q.bytes);
+                               r->node, h->base + CH_NODE, q.bytes, !q.last);
             break;
         case REQ_MESSAGE:
             for (size_t k = 0, chunks = chunk_count(q.elems, q.chunk_elems); k < chunks; k++) {
@@ -309,7 +309,7 @@ static void sim_world_param_avg(void *ctx, floatfmt fmt)
     sim_rank *r = ctx;
     sim_state *st = r->st;
     sim_hier_allreduce(&st->net, &st->c.node[r->node], r->local, &st->c.cross[r->local], r->node,
-                       CH_MAIN_NODE, st->setup->model->params * floatfmt_bytes(fmt));
+                       CH_MAIN_NODE, st->setup->model->params * floatfmt_bytes(fmt), false);
 }
 
 static double sim_world_mean(void *ctx, double x)
