@@ -23,12 +23,13 @@ static char payload; // messages carry no data, only their simulated size
 
 #define SMALL_BYTES 8.0 // a small allreduce's message: one double
 
-// One broadcast of sim_bcast_analytic, from the first member that enters it to the last that
-// leaves it.
 // Broadcasts of one communicator in progress at once, at most. DASO has at most 3 between two
 // node-wide meetings (a receive batch's, then a send batch's two) and a send batch always has a
 // node-local allreduce; a schedule that needed more stops with a message, it cannot go wrong.
 #define BCAST_SLOTS 4
+
+// One broadcast of sim_bcast_analytic, from the first member that enters it to the last that
+// leaves it.
 struct sim_bcast_slot {
     long seq;          // which broadcast of the communicator (-1: free)
     double t_root;     // when the root arrived (NAN: not yet)
@@ -85,6 +86,15 @@ void sim_comm_init(sim_comm *c, int n, const int *ranks)
     }
 }
 
+bool sim_comm_last(sim_comm *c, sim_channel ch)
+{
+    const int kind = ch / SIM_ACTOR_KINDS;
+    if (++c->arrived[kind] < c->n)
+        return false;
+    c->arrived[kind] = 0;
+    return true;
+}
+
 void sim_comm_meet(sim_comm *c, sim_channel ch)
 {
     if (c->n > 1)
@@ -94,8 +104,8 @@ void sim_comm_meet(sim_comm *c, sim_channel ch)
 void sim_comm_free(sim_comm *c)
 {
     for (int k = 0; k < SIM_ACTOR_KINDS; k++) {
-        if (c->arrived[k] != 0) // an allreduce with `more` that no allreduce followed
-            util_die("%d members left a ring without its latency tail", c->arrived[k]);
+        if (c->arrived[k] != 0) // a sim_comm_last round that not every member joined
+            util_die("%d of %d members left a meeting unfinished", c->arrived[k], c->n);
         sg_barrier_destroy(c->bar[k]);
     }
     free(c->rank);
@@ -173,14 +183,19 @@ static bool links_own(xbt_dynar_t d, xbt_dynar_t sorted_other)
     return true;
 }
 
+// Appends the links of every edge of c's ring (none for one member) to d.
+static void ring_edge_links(const sim_net *w, const sim_comm *c, xbt_dynar_t d)
+{
+    for (int i = 0; c->n > 1 && i < c->n; i++)
+        sg_host_get_route(w->host[c->rank[i]], w->host[c->rank[(i + 1) % c->n]], d);
+}
+
 bool sim_comms_local_private(sim_net *w, sim_comms *t)
 {
-    xbt_dynar_t cross = xbt_dynar_new(sizeof(sg_link_t), NULL), d = xbt_dynar_new(sizeof(sg_link_t), NULL);
-    for (int l = 0; l < t->gpus_per_node; l++) {
-        const sim_comm *c = &t->cross[l];
-        for (int i = 0; c->n > 1 && i < c->n; i++)
-            sg_host_get_route(w->host[c->rank[i]], w->host[c->rank[(i + 1) % c->n]], cross);
-    }
+    xbt_dynar_t cross = xbt_dynar_new(sizeof(sg_link_t), NULL);
+    xbt_dynar_t d = xbt_dynar_new(sizeof(sg_link_t), NULL);
+    for (int l = 0; l < t->gpus_per_node; l++)
+        ring_edge_links(w, &t->cross[l], cross);
     xbt_dynar_sort(cross, link_order);
     bool own = true;
     for (int n = 0; own && n < t->nodes; n++) {
@@ -188,8 +203,7 @@ bool sim_comms_local_private(sim_net *w, sim_comms *t)
         if (c->n < 2)
             continue;
         xbt_dynar_reset(d); // the ring's edges at once (a node-local allreduce)
-        for (int i = 0; i < c->n; i++)
-            sg_host_get_route(w->host[c->rank[i]], w->host[c->rank[(i + 1) % c->n]], d);
+        ring_edge_links(w, c, d);
         own = links_own(d, cross);
         for (int root = 0; own && root < c->n; root++) { // a broadcast's messages at once
             xbt_dynar_reset(d);
@@ -272,8 +286,9 @@ double sim_allreduce_time(sim_net *w, sim_comm *c, double bytes)
     return 2.0 * (c->n - 1) * (c->max_lat + w->step_s + bytes / c->n / c->min_bw);
 }
 
-// Flow fidelity: all `steps` ring steps as one flow of their bytes to the right neighbour and one
-// from the left; the flows paid one route latency, the time still to wait is ring_tail().
+// `bytes` to the right neighbour and as many from the left: one ring step, or in flow fidelity
+// all of them at once (the flows then paid one route latency; the time still to wait is
+// ring_tail()).
 static void ring_flows(sim_net *w, sim_comm *c, int me, sim_channel ch, double bytes)
 {
     sg_comm_t io[2] = {put(w, c->rank[me], c->rank[(me + 1) % c->n], ch, bytes),
@@ -295,10 +310,8 @@ static void ring_pass(sim_net *w, sim_comm *c, int me, sim_channel ch, double ch
     if (c->n < 2 || steps < 1)
         return;
     if (w->fidelity == FIDELITY_STEP) {
-        const int self = c->rank[me], right = c->rank[(me + 1) % c->n];
         for (int s = 0; s < steps; s++) {
-            sg_comm_t io[2] = {put(w, self, right, ch, chunk), get(w, self, ch)};
-            sg_comm_wait_all(io, 2);
+            ring_flows(w, c, me, ch, chunk);
             if (w->step_s > 0)
                 sg_actor_sleep_for(w->step_s);
         }
@@ -308,10 +321,8 @@ static void ring_pass(sim_net *w, sim_comm *c, int me, sim_channel ch, double ch
     ring_flows(w, c, me, ch, chunk * steps);
     // the tail is the same for every member: with a meeting next, the last to get here sleeps it
     // and the others wait for it there (that meeting releases everyone at the same instant)
-    const int kind = ch / SIM_ACTOR_KINDS;
-    if (more && ++c->arrived[kind] < c->n)
+    if (more && !sim_comm_last(c, ch))
         return;
-    c->arrived[kind] = 0;
     sg_actor_sleep_for(ring_tail(w, c, steps));
 }
 
@@ -369,8 +380,9 @@ static void bcast_state_init(sim_comm *c)
     c->entered = callocCheck((size_t)c->n, sizeof(long));
     c->slot = mallocCheck(sizeof(sim_bcast_slot) * BCAST_SLOTS);
     for (int k = 0; k < BCAST_SLOTS; k++)
-        c->slot[k] = (sim_bcast_slot){.seq = -1, .t = mallocCheck(sizeof(double) * (size_t)c->n),
-                                  .root_here = sg_sem_init(0), .all_here = sg_sem_init(0)};
+        c->slot[k] = (sim_bcast_slot){.seq = -1,
+                                      .t = mallocCheck(sizeof(double) * (size_t)c->n),
+                                      .root_here = sg_sem_init(0), .all_here = sg_sem_init(0)};
 }
 
 void sim_bcast_analytic(sim_net *w, sim_comm *c, int me, int root, double bytes)
@@ -387,7 +399,7 @@ void sim_bcast_analytic(sim_net *w, sim_comm *c, int me, int root, double bytes)
                      "in progress (at most %d at once)",
                      c->rank[me], seq, s->seq, BCAST_SLOTS);
         *s = (sim_bcast_slot){.seq = seq, .t_root = NAN, .t = s->t, .root_here = s->root_here,
-                          .all_here = s->all_here};
+                              .all_here = s->all_here};
     }
     const double now = simgrid_get_clock();
     double done;
@@ -461,5 +473,5 @@ void sim_small_allreduce(sim_net *w, sim_comm *c, int me, sim_channel ch)
     const int out = (me + 1) % c->n;
     const double in_s = c->edge_lat[me] + SMALL_BYTES / c->edge_bw[me];
     const double out_s = c->edge_lat[out] + SMALL_BYTES / c->edge_bw[out];
-    sg_actor_sleep_for((in_s > out_s ? in_s : out_s) + (steps - 1) * c->max_lat + steps * w->step_s);
+    sg_actor_sleep_for((in_s > out_s ? in_s : out_s) + ring_tail(w, c, steps));
 }

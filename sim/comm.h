@@ -57,10 +57,10 @@ typedef struct {
     double min_bw;  // ... and smallest bandwidth
     bool routes_known;
     sg_bar_t bar[SIM_ACTOR_KINDS]; // members of one actor kind meet here
-    int arrived[SIM_ACTOR_KINDS];  // ... members of it past a ring's flows (sim_allreduce's more)
+    int arrived[SIM_ACTOR_KINDS];  // ... members of it counted in so far (sim_comm_last)
     // sim_bcast_analytic's state, allocated on first use:
     double *pair_lat, *pair_bw; // [from * n + to]: route latency and bandwidth (NAN: not known)
-    sim_bcast_slot *slot;           // broadcasts in progress
+    sim_bcast_slot *slot;       // broadcasts in progress
     long *entered;              // [member]: broadcasts it has entered
 } sim_comm;
 
@@ -117,6 +117,11 @@ void sim_bcast_analytic(sim_net *w, sim_comm *c, int me, int root, double bytes)
 void sim_ring_bcast(sim_net *w, sim_comm *c, int me, sim_channel ch, double bytes);
 // Waits until every member of c of the actor kind of `ch` has arrived (no simulated time).
 void sim_comm_meet(sim_comm *c, sim_channel ch);
+// Counts the caller in and says whether it is the last member of c's actor kind of `ch` to arrive
+// in this round (then a new round starts). With a meeting after it: the last member can sleep a
+// time that every member would sleep before the meeting, and the others wait there (one simcall
+// each instead of two, the same release instant).
+bool sim_comm_last(sim_comm *c, sim_channel ch);
 
 // The alpha-beta time of a ring allreduce of `bytes` over c when nothing else uses its links:
 // 2(n-1) steps of (largest neighbour latency + step_s + bytes/n / smallest neighbour bandwidth).

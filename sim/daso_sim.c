@@ -112,6 +112,17 @@ static int parse_sizes(const char *s, double *out, int max)
     return n;
 }
 
+// Whether the command line sets SimGrid option `name` (--cfg=name:value).
+static bool cfg_given(int argc, char **argv, const char *name)
+{
+    const size_t n = strlen(name);
+    for (int i = 1; i < argc; i++)
+        if (strncmp(argv[i], "--cfg=", 6) == 0 && strncmp(argv[i] + 6, name, n) == 0 &&
+            argv[i][6 + n] == ':')
+            return true;
+    return false;
+}
+
 // SimGrid creates and frees objects for every activity, and a thousand actors waking at one
 // simulated instant free a thousand objects of one size in a burst; glibc's per-thread cache keeps
 // 7 of a size, the rest go through its slower bins (malloc_consolidate, unlink_chunk). A larger
@@ -144,15 +155,13 @@ int main(int argc, char **argv)
 {
     util_prog = "daso-sim";
     tune_malloc(argv);
-    bool custom_stack = false, plugin = false;
-    for (int i = 1; i < argc; i++) {
+    for (int i = 1; i < argc; i++)
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             usage(stdout);
             return 0;
         }
-        custom_stack |= strncmp(argv[i], "--cfg=contexts/stack-size", 25) == 0;
-        plugin |= strncmp(argv[i], "--cfg=plugin", 12) == 0;
-    }
+    const bool custom_stack = cfg_given(argc, argv, "contexts/stack-size"),
+               plugin = cfg_given(argc, argv, "plugin");
     simgrid_init(&argc, argv); // takes the --cfg= and --log= options out of argv
     if (!custom_stack)
         sg_cfg_set_int("contexts/stack-size", 512); // KiB: thousands of actors fit

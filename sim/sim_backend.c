@@ -26,7 +26,6 @@ typedef struct {
     sim_rank *ranks;
     double *ready;   // [rank * max_buckets + i]: when bucket i of the rank's gradients was ready
                      // in its last batch (analytic_local)
-    int *arrived;    // [node]: members at the node-local allreduce so far (analytic_local)
     int max_buckets;
     bool analytic_local; // setup's, where the nodes' links are their own (sim_comms_local_private)
     sg_bar_t stats_barrier;
@@ -201,8 +200,7 @@ static void node_grads_analytic(sim_rank *r, events *ev, double t0, double bytes
         mine[i] = at;
         st->net.sent_local[r->rank] += 2.0 * (node->n - 1) / node->n * b; // what the ring carries
     }
-    if (++st->arrived[r->node] == node->n) {
-        st->arrived[r->node] = 0;
+    if (sim_comm_last(node, CH_GRAD_NODE)) {
         double done = 0;
         for (int i = 0; i < k; i++) {
             double b = i < k - 1 ? bucket : bytes - bucket * (k - 1), ready = 0;
@@ -392,7 +390,6 @@ void sim_run(const sim_setup *s, sim_result *res)
     const int grad_cap = (int)ceil(s->model->params * 4 / max_bucket) + 1;
     st.max_buckets = grad_cap;
     st.ready = mallocCheck(sizeof(double) * (size_t)world * (size_t)grad_cap);
-    st.arrived = callocCheck((size_t)nodes, sizeof(int));
     const int param_cap = MAX_PENDING + 1;
 
     st.ranks = callocCheck((size_t)world, sizeof(sim_rank));
@@ -439,11 +436,7 @@ void sim_run(const sim_setup *s, sim_result *res)
         }
     }
     free(st.ranks);
-    for (int n = 0; n < nodes; n++)
-        if (st.arrived[n] != 0)
-            util_die("node %d: %d members left a node-local allreduce unfinished", n, st.arrived[n]);
     free(st.ready);
-    free(st.arrived);
     sim_comms_free(&st.c);
     sg_barrier_destroy(st.stats_barrier);
     sim_net_free(&st.net);
