@@ -296,16 +296,17 @@ static void ring_flows(sim_net *w, sim_comm *c, int me, sim_channel ch, double b
     sg_comm_wait_all(io, 2); // releases both handles
 }
 
-// A ring step waits for its slowest edge every step: the latencies the flows did not pay.
-static double ring_tail(sim_net *w, sim_comm *c, int steps)
+// A ring step waits for its slowest edge every step: the latencies the flows did not pay, and
+// the software time of each of the `rings` rings' step.
+static double ring_tail(sim_net *w, sim_comm *c, int steps, int rings)
 {
-    return (steps - 1) * ring_latency(w, c) + steps * w->step_s;
+    return (steps - 1) * ring_latency(w, c) + steps * (rings * w->step_s);
 }
 
-// `steps` ring steps of `chunk` bytes to the right neighbour, receiving as many from the left;
-// `more` as for sim_allreduce.
+// `steps` ring steps of `chunk` bytes to the right neighbour, receiving as many from the left,
+// for `rings` rings side by side (`chunk` is their bytes together); `more` as for sim_allreduce.
 static void ring_pass(sim_net *w, sim_comm *c, int me, sim_channel ch, double chunk, int steps,
-                      bool more)
+                      int rings, bool more)
 {
     if (c->n < 2 || steps < 1)
         return;
@@ -313,7 +314,7 @@ static void ring_pass(sim_net *w, sim_comm *c, int me, sim_channel ch, double ch
         for (int s = 0; s < steps; s++) {
             ring_flows(w, c, me, ch, chunk);
             if (w->step_s > 0)
-                sg_actor_sleep_for(w->step_s);
+                sg_actor_sleep_for(rings * w->step_s);
         }
         return;
     }
@@ -323,7 +324,7 @@ static void ring_pass(sim_net *w, sim_comm *c, int me, sim_channel ch, double ch
     // and the others wait for it there (that meeting releases everyone at the same instant)
     if (more && !sim_comm_last(c, ch))
         return;
-    sg_actor_sleep_for(ring_tail(w, c, steps));
+    sg_actor_sleep_for(ring_tail(w, c, steps, rings));
 }
 
 // ----------------------------------------------------------------------------
@@ -331,16 +332,21 @@ static void ring_pass(sim_net *w, sim_comm *c, int me, sim_channel ch, double ch
 
 void sim_allreduce(sim_net *w, sim_comm *c, int me, sim_channel ch, double bytes, bool more)
 {
-    ring_pass(w, c, me, ch, bytes / c->n, 2 * (c->n - 1), more);
+    ring_pass(w, c, me, ch, bytes / c->n, 2 * (c->n - 1), 1, more);
+}
+
+void sim_allreduce_rings(sim_net *w, sim_comm *c, int me, sim_channel ch, double bytes, int rings)
+{
+    ring_pass(w, c, me, ch, bytes / c->n, 2 * (c->n - 1), rings, false);
 }
 
 void sim_hier_allreduce(sim_net *w, sim_comm *node, int me_node, sim_comm *cross, int me_cross,
                         sim_channel ch, double bytes, bool more)
 {
     const int g = node->n;
-    ring_pass(w, node, me_node, ch, bytes / g, g - 1, false); // reduce-scatter
+    ring_pass(w, node, me_node, ch, bytes / g, g - 1, 1, false); // reduce-scatter
     sim_allreduce(w, cross, me_cross, ch - CH_NODE + CH_CROSS, bytes / g, false);
-    ring_pass(w, node, me_node, ch, bytes / g, g - 1, more); // allgather: the next starts on node
+    ring_pass(w, node, me_node, ch, bytes / g, g - 1, 1, more); // allgather: the next starts on node
 }
 
 void sim_bcast(sim_net *w, sim_comm *c, int me, int root, sim_channel ch, double bytes)
@@ -465,13 +471,19 @@ void sim_small_allreduce(sim_net *w, sim_comm *c, int me, sim_channel ch)
 {
     if (c->n < 2)
         return;
-    const int self = c->rank[me], right = c->rank[(me + 1) % c->n];
     const int steps = 2 * (int)ceil(log2(c->n));
-    ring_routes(w, c);
+    count_sent(w, c->rank[me], c->rank[(me + 1) % c->n], SMALL_BYTES);
+    if (sim_comm_last(c, ch)) { // everyone is here: the slowest first step, then the others
+        ring_routes(w, c);
+        double first = 0;
+        for (int i = 0; i < c->n; i++) { // member i's message in from i - 1 and out to i + 1
+            const int out = (i + 1) % c->n;
+            const double in_s = c->edge_lat[i] + SMALL_BYTES / c->edge_bw[i];
+            const double out_s = c->edge_lat[out] + SMALL_BYTES / c->edge_bw[out];
+            first = in_s > first ? in_s : first;
+            first = out_s > first ? out_s : first;
+        }
+        sg_actor_sleep_for(first + ring_tail(w, c, steps, 1));
+    }
     sim_comm_meet(c, ch);
-    count_sent(w, self, right, SMALL_BYTES);
-    const int out = (me + 1) % c->n;
-    const double in_s = c->edge_lat[me] + SMALL_BYTES / c->edge_bw[me];
-    const double out_s = c->edge_lat[out] + SMALL_BYTES / c->edge_bw[out];
-    sg_actor_sleep_for((in_s > out_s ? in_s : out_s) + ring_tail(w, c, steps));
 }

@@ -93,11 +93,17 @@ bool sim_comms_local_private(sim_net *w, sim_comms *t);
 
 // The collectives; `me` is the caller's index in the communicator, `ch` its channel.
 // Ring allreduce of `bytes` (reduce-scatter then allgather). `more`: every member's next
-// collective on c and ch is another allreduce (the next gradient bucket of the batch, the next
-// chunk of a message), which starts with a meeting; in flow fidelity the ring's latency tail,
+// collective on c and ch is another allreduce (the next gradient bucket of the batch), which
+// starts with a meeting; in flow fidelity the ring's latency tail,
 // the same for all, is then slept by the last member only, and the others wait for it at that
 // meeting: the same times, fewer simcalls.
 void sim_allreduce(sim_net *w, sim_comm *c, int me, sim_channel ch, double bytes, bool more);
+// `rings` ring allreduces of `bytes` in all, side by side on c: a message posted as several
+// non-blocking allreduces back to back, each advanced as soon as it can (HeAT's chunked global
+// message, real/global_msg.c). On every edge they share the bandwidth and each step moves every
+// ring's segment, so they take one allreduce of `bytes` whose latency tail is paid once and
+// whose steps cost `rings` times the software time (step_s).
+void sim_allreduce_rings(sim_net *w, sim_comm *c, int me, sim_channel ch, double bytes, int rings);
 // Hierarchical allreduce: reduce-scatter in `node`, allreduce of the 1/G slice in `cross` (the
 // GPUs of the caller's local rank on every node), allgather in `node`. ch is a *_NODE channel.
 // `more`: another hierarchical allreduce on the same channel follows (sim_allreduce's `more`,
@@ -130,9 +136,10 @@ double sim_allreduce_time(sim_net *w, sim_comm *c, double bytes);
 
 // Allreduce of a few bytes (a loss): only latency matters, 2 ceil(log2 n) steps (recursive
 // doubling). In closed form, since its 8-byte messages change nothing on the links: once every
-// member has arrived, each waits the first step as its messages to and from its neighbours would
-// take on idle links (the longer of: route latency + 8 bytes at the route's bandwidth) and every
-// further step as the largest neighbour latency. Counted as 8 bytes sent to the right neighbour.
+// member has arrived, the first step takes as long as the slowest member's messages to and from
+// its neighbours on idle links (route latency + 8 bytes at the route's bandwidth), every further
+// step the largest neighbour latency, and all members have the result at the end of the last
+// step. Counted as 8 bytes sent to the right neighbour.
 void sim_small_allreduce(sim_net *w, sim_comm *c, int me, sim_channel ch);
 
 #endif

@@ -5,12 +5,11 @@
 #include <stdlib.h> // free
 
 #include <simgrid/actor.h>     // sg_actor_init, sg_actor_execute
-#include <simgrid/barrier.h>   // sg_barrier_init, sg_barrier_wait
 #include <simgrid/engine.h>    // simgrid_run, simgrid_get_clock
 #include <simgrid/host.h>      // sg_host_get_speed
 #include <simgrid/semaphore.h> // sg_sem_init, sg_sem_acquire, sg_sem_release
 
-#include "chunk.h"  // chunk_count, chunk_get
+#include "chunk.h"  // chunk_count
 #include "util.h"   // mallocCheck, callocCheck, util_die
 #include "volume.h" // volume_allreduce, volume_ring_allreduce, volume_hier_allreduce
 
@@ -28,21 +27,23 @@ typedef struct {
                      // in its last batch (analytic_local)
     int max_buckets;
     bool analytic_local; // setup's, where the nodes' links are their own (sim_comms_local_private)
-    sg_bar_t stats_barrier;
-    double stats[2][8]; // per-epoch sums, alternating between epochs (sim_stats_sum)
+    double stats[2][8]; // per-epoch sums, alternating between epochs (sim_stats_sum) ...
+    int stats_in[2];    // ... the ranks that have added to them
+    bool stats_waiting; // rank 0 waits on stats_done for the last of this epoch's ranks
+    sg_sem_t stats_done;
     driver_result result;
 } sim_state;
 
 // Requests a main actor hands to one of its communication actors: a gradient bucket's allreduce
 // over the node, the world or hierarchically; DASO's global message, allreduced over the cross
-// communicator chunk after chunk (one request, one completion for the whole message).
+// communicator as its chunks' rings side by side (sim_allreduce_rings).
 typedef enum { REQ_NODE, REQ_WORLD, REQ_HIER, REQ_MESSAGE, REQ_STOP } req_kind;
 typedef struct {
     req_kind kind;
-    double bytes;              // a bucket's; the message's: elem_bytes per element
-    size_t elems, chunk_elems; // REQ_MESSAGE: its elements, cut in chunks of chunk_elems
-    bool last;                 // the main actor waits for this one (a batch's last bucket, a
-                               // message): the helper signals the completion of these only
+    double bytes; // a bucket's, a message's
+    int rings;    // REQ_MESSAGE: its chunks, one allreduce each
+    bool last;    // the main actor waits for this one (a batch's last bucket, a message): the
+                  // helper signals the completion of these only
 } sim_req;
 
 typedef struct {
@@ -120,12 +121,8 @@ static void helper_main(int argc, char **argv)
                                r->node, h->base + CH_NODE, q.bytes, !q.last);
             break;
         case REQ_MESSAGE:
-            for (size_t k = 0, chunks = chunk_count(q.elems, q.chunk_elems); k < chunks; k++) {
-                size_t off, len;
-                chunk_get(q.elems, q.chunk_elems, k, &off, &len);
-                sim_allreduce(&st->net, &st->c.cross[r->local], r->node, h->base + CH_CROSS,
-                              (double)len * q.bytes, k + 1 < chunks);
-            }
+            sim_allreduce_rings(&st->net, &st->c.cross[r->local], r->node, h->base + CH_CROSS,
+                                q.bytes, q.rings);
             break;
         }
         if (q.last)
@@ -273,9 +270,11 @@ static void sim_global_start(void *ctx, floatfmt fmt, size_t chunk_elems)
     if (r->n_pending == MAX_PENDING)
         util_die("rank %d: more than %d global messages in flight", r->rank, MAX_PENDING);
     compute(r, r->st->setup->daso_pack_s);
-    helper_post(&r->param, (sim_req){.kind = REQ_MESSAGE, .bytes = floatfmt_bytes(fmt),
-                                     .elems = (size_t)r->st->setup->model->params,
-                                     .chunk_elems = chunk_elems, .last = true});
+    // HeAT posts one non-blocking allreduce per chunk, back to back
+    const size_t params = (size_t)r->st->setup->model->params;
+    helper_post(&r->param, (sim_req){.kind = REQ_MESSAGE, .bytes = params * floatfmt_bytes(fmt),
+                                     .rings = (int)chunk_count(params, chunk_elems),
+                                     .last = true});
     r->n_pending++;
 }
 
@@ -317,24 +316,32 @@ static double sim_world_mean(void *ctx, double x)
     return x; // every simulated rank reports the same loss of the curve
 }
 
-// Sums over ranks in shared memory. The barrier costs no simulated time, but holds each rank
-// until the last one reaches the end of the epoch; every strategy's epoch already ends with a
-// collective over all ranks (the loss allreduce), so the ranks arrive within a latency. The sums
-// alternate between two arrays epoch by epoch: rank 0 clears this epoch's before it reaches the
-// next barrier, which every rank must pass before it adds to this array again.
+// Sums over ranks in shared memory, at no simulated time. Only rank 0 waits, for the last rank to
+// add its values; the others go on. The sums alternate between two arrays epoch by epoch: rank 0
+// reads and clears this epoch's before the next epoch's loss allreduce, which every rank must
+// pass before it adds to this array again.
 static void sim_stats_sum(void *ctx, double *v, int n)
 {
     sim_rank *r = ctx;
     sim_state *st = r->st;
-    double *sum = st->stats[r->ev.epoch % 2];
+    const int k = r->ev.epoch % 2;
+    double *sum = st->stats[k];
     for (int i = 0; i < n; i++)
         sum[i] += v[i];
-    sg_barrier_wait(st->stats_barrier);
-    if (r->rank == 0)
-        for (int i = 0; i < n; i++) {
-            v[i] = sum[i];
-            sum[i] = 0;
-        }
+    if (++st->stats_in[k] == r->be.world && st->stats_waiting)
+        sg_sem_release(st->stats_done);
+    if (r->rank != 0)
+        return;
+    if (st->stats_in[k] < r->be.world) {
+        st->stats_waiting = true;
+        sg_sem_acquire(st->stats_done);
+        st->stats_waiting = false;
+    }
+    st->stats_in[k] = 0;
+    for (int i = 0; i < n; i++) {
+        v[i] = sum[i];
+        sum[i] = 0;
+    }
 }
 
 static double sim_evaluate(void *ctx)
@@ -382,7 +389,7 @@ void sim_run(const sim_setup *s, sim_result *res)
     st.analytic_local = s->analytic_local && sim_comms_local_private(&st.net, &st.c);
     // gradient actors carry bucketed allreduces; node-local ones in closed form need none
     const bool grad_actors = strat->global_grads || !st.analytic_local;
-    st.stats_barrier = sg_barrier_init((unsigned)world);
+    st.stats_done = sg_sem_init(0);
 
     // queue capacities: every gradient bucket of a batch, every global message in flight
     const double max_bucket = s->ddp_bucket_bytes < s->cfg.bucket_bytes ? s->ddp_bucket_bytes
@@ -438,6 +445,6 @@ void sim_run(const sim_setup *s, sim_result *res)
     free(st.ranks);
     free(st.ready);
     sim_comms_free(&st.c);
-    sg_barrier_destroy(st.stats_barrier);
+    sg_sem_destroy(st.stats_done);
     sim_net_free(&st.net);
 }
