@@ -177,6 +177,22 @@ tap_result $? "warm-up over every epoch: every epoch takes the same time"
 awk '!/^#/ && (($2 % 4 == 0) != ($6 > 0) || $5 <= 0) { bad = 1 } END { exit bad }' "$tmp/warm.bd"
 tap_result $? "warm-up over every epoch: GPU 0 waits for its group's blocking sync every 4th batch"
 
+# --- DASO's chunked global message: the chunks' rings run side by side, so cutting the message
+# changes nothing but the software time of each step, paid once per chunk (2 nodes: 2 steps)
+for k in 1 3; do
+  for us in 0 50; do
+    "$sim" "${run[@]}" --strategy daso --epochs 1 --chunk-elems $((25557032 / k + 1)) \
+      --ring-step-us $us >"$tmp/chunks$k-$us.out"
+  done
+done
+t10=$(train_time "$tmp/chunks1-0.out"); t30=$(train_time "$tmp/chunks3-0.out")
+tap_check "3 chunks = 1 chunk without a per-step cost ($t30 s vs $t10 s)" "$t30" = "$t10"
+t15=$(train_time "$tmp/chunks1-50.out"); t35=$(train_time "$tmp/chunks3-50.out")
+# one blocking message per batch (warm-up), each 2 more rings x 2 steps x 50 us
+nb=$(sed -n 's/.* 1 epochs x \([0-9]*\) batches.*/\1/p' "$tmp/chunks3-50.out")
+within "$(awk -v a="$t35" -v b="$t15" 'BEGIN { print a - b }')" "$(awk -v n="$nb" 'BEGIN { print n * 2 * 2 * 50e-6 }')" 1e-6
+tap_result $? "3 chunks: 2 x 2 steps x 50 us more per message than 1 ($nb messages: $t35 s vs $t15 s)"
+
 # --- compute-time variability: zero variance changes nothing; the mean synchronous step is the
 # expected maximum of the GPUs' draws; a straggler slows sync by its factor
 "$sim" "${run[@]}" --strategy daso --compute-dist normal:0 --out "$tmp/zero.csv" >/dev/null
