@@ -2,7 +2,8 @@
 # test_sim.sh: daso-sim against closed forms and against itself. A ring allreduce on a single-switch
 # platform takes the alpha-beta time; the step and flow fidelities agree at 16 and 64 GPUs; the
 # bytes of the simulated messages equal the closed forms of every strategy; DASO whose warm-up
-# covers every epoch runs the blocking schedule every epoch; the same inputs give byte-identical
+# covers every epoch runs the blocking schedule every epoch; a chunked global message is one ring
+# whose steps cost the software time once per chunk; the same inputs give byte-identical
 # outputs; bad inputs get one line and exit code 2. Small platforms and short runs only.
 # Run from the project root: BUILD=build tests/test_sim.sh
 set -u
