@@ -4,7 +4,7 @@
 #include <math.h>   // ceil, NAN
 #include <stdlib.h> // free
 
-#include <simgrid/actor.h>     // sg_actor_init, sg_actor_execute
+#include <simgrid/actor.h>     // sg_actor_init, sg_actor_execute, sg_actor_set_host
 #include <simgrid/engine.h>    // simgrid_run, simgrid_get_clock
 #include <simgrid/host.h>      // sg_host_get_speed
 #include <simgrid/semaphore.h> // sg_sem_init, sg_sem_acquire, sg_sem_release
@@ -27,6 +27,7 @@ typedef struct {
                      // in its last batch (analytic_local)
     int max_buckets;
     bool analytic_local; // setup's, where the nodes' links are their own (sim_comms_local_private)
+    bool shared_host;    // every main actor runs on hosts[0] (sim_run)
     double stats[2][8]; // per-epoch sums, alternating between epochs (sim_stats_sum) ...
     int stats_in[2];    // ... the ranks that have added to them
     bool stats_waiting; // rank 0 waits on stats_done for the last of this epoch's ranks
@@ -305,8 +306,12 @@ static void sim_world_param_avg(void *ctx, floatfmt fmt)
 {
     sim_rank *r = ctx;
     sim_state *st = r->st;
+    if (st->shared_host) // its messages leave from its GPU
+        sg_actor_set_host(sg_actor_self(), st->setup->hosts[r->rank]);
     sim_hier_allreduce(&st->net, &st->c.node[r->node], r->local, &st->c.cross[r->local], r->node,
                        CH_MAIN_NODE, st->setup->model->params * floatfmt_bytes(fmt), false);
+    if (st->shared_host)
+        sg_actor_set_host(sg_actor_self(), st->setup->hosts[0]);
 }
 
 static double sim_world_mean(void *ctx, double x)
@@ -389,6 +394,12 @@ void sim_run(const sim_setup *s, sim_result *res)
     st.analytic_local = s->analytic_local && sim_comms_local_private(&st.net, &st.c);
     // gradient actors carry bucketed allreduces; node-local ones in closed form need none
     const bool grad_actors = strat->global_grads || !st.analytic_local;
+    // A main actor that computes in sleeps and whose node-local collectives are closed forms
+    // sends nothing itself (but in world_param_avg) and nothing watches its host: all run on one
+    // host, so that SimGrid's bookkeeping of every sleep and wait (an action on the host's CPU, a
+    // check that the host is on) touches one host's objects instead of one per GPU: -10% CPU at
+    // 1024 GPUs. Its compute still takes its own GPU's speed (compute()).
+    st.shared_host = !s->exec_compute && st.analytic_local;
     st.stats_done = sg_sem_init(0);
 
     // queue capacities: every gradient bucket of a batch, every global message in flight
@@ -416,7 +427,7 @@ void sim_run(const sim_setup *s, sim_result *res)
             trace_name_rank(s->trace, i, g);
         char name[32];
         snprintf(name, sizeof name, "gpu-%d", i);
-        sg_actor_t a = sg_actor_init(name, s->hosts[i]);
+        sg_actor_t a = sg_actor_init(name, s->hosts[st.shared_host ? 0 : i]);
         sg_actor_set_data(a, r);
         sg_actor_start(a, rank_main, 0, NULL);
         if (grad_actors)

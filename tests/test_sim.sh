@@ -129,9 +129,11 @@ done
 csv_close "$tmp/slow.csv" "$tmp/slow--exact-local.csv"
 tap_result $? "daso, NVLink latency 1 ms (TCP window caps its bandwidth): closed form = message by message"
 
-# --- compute as sleeps = compute as SimGrid executions, byte for byte; a platform that changes a
-# host's speed gets executions (one GPU at half speed halves a synchronous run's pace)
-for s in daso sync; do
+# --- compute as sleeps = compute as SimGrid executions, byte for byte (the main actors then also
+# run on their own GPUs' hosts, not all on one; local SGD's parameter average moves them there);
+# a platform that changes a host's speed gets executions (one GPU at half speed halves a
+# synchronous run's pace)
+for s in daso sync localsgd; do
   for x in "" --exact-compute; do
     "$sim" "${run[@]}" --strategy $s --compute-dist lognormal:0.2 $x --out "$tmp/$s-c$x.csv" >/dev/null
   done
