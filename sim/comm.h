@@ -94,9 +94,9 @@ bool sim_comms_local_private(sim_net *w, sim_comms *t);
 // The collectives; `me` is the caller's index in the communicator, `ch` its channel.
 // Ring allreduce of `bytes` (reduce-scatter then allgather). `more`: every member's next
 // collective on c and ch is another allreduce (the next gradient bucket of the batch), which
-// starts with a meeting; in flow fidelity the ring's latency tail,
-// the same for all, is then slept by the last member only, and the others wait for it at that
-// meeting: the same times, fewer simcalls.
+// starts with a meeting; in flow fidelity the ring's latency tail, the same for all, is then
+// slept by the last member only, and the others wait for it at that meeting: the same times,
+// fewer simcalls.
 void sim_allreduce(sim_net *w, sim_comm *c, int me, sim_channel ch, double bytes, bool more);
 // `rings` ring allreduces of `bytes` in all, side by side on c: a message posted as several
 // non-blocking allreduces back to back, each advanced as soon as it can (HeAT's chunked global
