@@ -57,6 +57,13 @@ void sim_net_init(sim_net *w, int world, int gpus_per_node, sim_fidelity fidelit
     w->sent_local = callocCheck((size_t)world, sizeof(double));
     w->sent_global = callocCheck((size_t)world, sizeof(double));
     w->step_s = 0;
+    w->min_sleep_s = sg_cfg_get_double("surf/precision");
+}
+
+void sim_sleep(const sim_net *w, double seconds)
+{
+    if (seconds >= w->min_sleep_s)
+        sg_actor_sleep_for(seconds);
 }
 
 void sim_net_free(sim_net *w)
@@ -313,8 +320,7 @@ static void ring_pass(sim_net *w, sim_comm *c, int me, sim_channel ch, double ch
     if (w->fidelity == FIDELITY_STEP) {
         for (int s = 0; s < steps; s++) {
             ring_flows(w, c, me, ch, chunk);
-            if (w->step_s > 0)
-                sg_actor_sleep_for(rings * w->step_s);
+            sim_sleep(w, rings * w->step_s);
         }
         return;
     }
@@ -324,7 +330,7 @@ static void ring_pass(sim_net *w, sim_comm *c, int me, sim_channel ch, double ch
     // and the others wait for it there (that meeting releases everyone at the same instant)
     if (more && !sim_comm_last(c, ch))
         return;
-    sg_actor_sleep_for(ring_tail(w, c, steps, rings));
+    sim_sleep(w, ring_tail(w, c, steps, rings));
 }
 
 // ----------------------------------------------------------------------------
@@ -436,8 +442,7 @@ void sim_bcast_analytic(sim_net *w, sim_comm *c, int me, int root, double bytes)
     }
     if (++s->left == c->n) // every member has read what it needs
         s->seq = -1;
-    if (done > simgrid_get_clock())
-        sg_actor_sleep_for(done - simgrid_get_clock());
+    sim_sleep(w, done - simgrid_get_clock());
 }
 
 void sim_ring_bcast(sim_net *w, sim_comm *c, int me, sim_channel ch, double bytes)
@@ -455,7 +460,7 @@ void sim_ring_bcast(sim_net *w, sim_comm *c, int me, sim_channel ch, double byte
             io[k++] = put(w, self, right, ch, bytes);
         sg_comm_wait_all(io, k);
         if (last)
-            sg_actor_sleep_for((n - 2) * ring_latency(w, c));
+            sim_sleep(w, (n - 2) * ring_latency(w, c));
         return;
     }
     // step: the message cut in n chunks, each forwarded as soon as it arrives
@@ -483,7 +488,7 @@ void sim_small_allreduce(sim_net *w, sim_comm *c, int me, sim_channel ch)
             first = in_s > first ? in_s : first;
             first = out_s > first ? out_s : first;
         }
-        sg_actor_sleep_for(first + ring_tail(w, c, steps, 1));
+        sim_sleep(w, first + ring_tail(w, c, steps, 1));
     }
     sim_comm_meet(c, ch);
 }

@@ -44,6 +44,7 @@ typedef struct {
     double step_s;        // software time of every allreduce step (ring passes and the small
                           // allreduce; not broadcasts): NCCL's or MPI's per-step cost at scale,
                           // on top of the route latency; 0 after sim_net_init
+    double min_sleep_s;   // SimGrid's timing precision (surf/precision), see sim_sleep
 } sim_net;
 
 typedef struct sim_bcast_slot sim_bcast_slot;
@@ -67,6 +68,11 @@ typedef struct {
 void sim_net_init(sim_net *w, int world, int gpus_per_node, sim_fidelity fidelity,
                   sg_host_t *hosts);
 void sim_net_free(sim_net *w);
+
+// Sleeps `seconds` of simulated time. Shorter than SimGrid's timing precision (1e-9 s by default;
+// less than that happens on platforms of zero latency and unbounded bandwidth, or as rounding
+// residue) the sleep is skipped: SimGrid would stretch it to the precision, or twice that.
+void sim_sleep(const sim_net *w, double seconds);
 
 void sim_comm_init(sim_comm *c, int n, const int *ranks);
 void sim_comm_free(sim_comm *c);

@@ -103,9 +103,8 @@ static void helper_main(int argc, char **argv)
         const double cycle = st->setup->horovod_cycle_s;
         if (cycle > 0 && (q.kind == REQ_WORLD || q.kind == REQ_HIER)) {
             // Horovod's background thread negotiates and fuses tensors once per cycle
-            double now = simgrid_get_clock(), tick = ceil(now / cycle) * cycle;
-            if (tick > now)
-                sg_actor_sleep_for(tick - now);
+            double now = simgrid_get_clock();
+            sim_sleep(&st->net, ceil(now / cycle) * cycle - now);
         }
         switch (q.kind) {
         case REQ_STOP:
@@ -163,7 +162,7 @@ static void compute(sim_rank *r, double seconds)
     if (r->st->setup->exec_compute)
         sg_actor_execute(flops);
     else
-        sg_actor_sleep_for(flops / r->speed);
+        sim_sleep(&r->st->net, flops / r->speed);
 }
 
 // Forward and backward of this batch, slowed by the batch's draw of variability.
@@ -208,8 +207,7 @@ static void node_grads_analytic(sim_rank *r, events *ev, double t0, double bytes
             }
             done = (ready > done ? ready : done) + sim_allreduce_time(&st->net, node, b);
         }
-        if (done > simgrid_get_clock())
-            sg_actor_sleep_for(done - simgrid_get_clock());
+        sim_sleep(&st->net, done - simgrid_get_clock());
     }
     sim_comm_meet(node, CH_GRAD_NODE);
     events_add(ev, EV_LOCAL, "gradient allreduce (exposed)", t1, simgrid_get_clock(),
