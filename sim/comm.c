@@ -305,7 +305,7 @@ static void ring_flows(sim_net *w, sim_comm *c, int me, sim_channel ch, double b
 
 // A ring step waits for its slowest edge every step: the latencies the flows did not pay, and
 // the software time of each of the `rings` rings' step.
-static double ring_tail(sim_net *w, sim_comm *c, int steps, int rings)
+static double ring_tail(sim_net *w, sim_comm *c, int steps, double rings)
 {
     return (steps - 1) * ring_latency(w, c) + steps * (rings * w->step_s);
 }
@@ -313,7 +313,7 @@ static double ring_tail(sim_net *w, sim_comm *c, int steps, int rings)
 // `steps` ring steps of `chunk` bytes to the right neighbour, receiving as many from the left,
 // for `rings` rings side by side (`chunk` is their bytes together); `more` as for sim_allreduce.
 static void ring_pass(sim_net *w, sim_comm *c, int me, sim_channel ch, double chunk, int steps,
-                      int rings, bool more)
+                      double rings, bool more)
 {
     if (c->n < 2 || steps < 1)
         return;
@@ -341,7 +341,8 @@ void sim_allreduce(sim_net *w, sim_comm *c, int me, sim_channel ch, double bytes
     ring_pass(w, c, me, ch, bytes / c->n, 2 * (c->n - 1), 1, more);
 }
 
-void sim_allreduce_rings(sim_net *w, sim_comm *c, int me, sim_channel ch, double bytes, int rings)
+void sim_allreduce_rings(sim_net *w, sim_comm *c, int me, sim_channel ch, double bytes,
+                         double rings)
 {
     ring_pass(w, c, me, ch, bytes / c->n, 2 * (c->n - 1), rings, false);
 }
@@ -480,13 +481,10 @@ void sim_small_allreduce(sim_net *w, sim_comm *c, int me, sim_channel ch)
     count_sent(w, c->rank[me], c->rank[(me + 1) % c->n], SMALL_BYTES);
     if (sim_comm_last(c, ch)) { // everyone is here: the slowest first step, then the others
         ring_routes(w, c);
-        double first = 0;
-        for (int i = 0; i < c->n; i++) { // member i's message in from i - 1 and out to i + 1
-            const int out = (i + 1) % c->n;
-            const double in_s = c->edge_lat[i] + SMALL_BYTES / c->edge_bw[i];
-            const double out_s = c->edge_lat[out] + SMALL_BYTES / c->edge_bw[out];
-            first = in_s > first ? in_s : first;
-            first = out_s > first ? out_s : first;
+        double first = 0; // every edge carries one member's message out and the next one's in
+        for (int i = 0; i < c->n; i++) {
+            const double t = c->edge_lat[i] + SMALL_BYTES / c->edge_bw[i];
+            first = t > first ? t : first;
         }
         sim_sleep(w, first + ring_tail(w, c, steps, 1));
     }

@@ -109,7 +109,8 @@ void sim_allreduce(sim_net *w, sim_comm *c, int me, sim_channel ch, double bytes
 // message, real/global_msg.c). On every edge they share the bandwidth and each step moves every
 // ring's segment, so they take one allreduce of `bytes` whose latency tail is paid once and
 // whose steps cost `rings` times the software time (step_s).
-void sim_allreduce_rings(sim_net *w, sim_comm *c, int me, sim_channel ch, double bytes, int rings);
+void sim_allreduce_rings(sim_net *w, sim_comm *c, int me, sim_channel ch, double bytes,
+                         double rings);
 // Hierarchical allreduce: reduce-scatter in `node`, allreduce of the 1/G slice in `cross` (the
 // GPUs of the caller's local rank on every node), allgather in `node`. ch is a *_NODE channel.
 // `more`: another hierarchical allreduce on the same channel follows (sim_allreduce's `more`,

@@ -28,8 +28,8 @@ typedef struct {
     int max_buckets;
     bool analytic_local; // setup's, where the nodes' links are their own (sim_comms_local_private)
     bool shared_host;    // every main actor runs on hosts[0] (sim_run)
-    double stats[2][8]; // per-epoch sums, alternating between epochs (sim_stats_sum) ...
-    int stats_in[2];    // ... the ranks that have added to them
+    double stats[8];    // the epoch's sums (sim_stats_sum) ...
+    int stats_in;       // ... and the ranks that have added to them
     bool stats_waiting; // rank 0 waits on stats_done for the last of this epoch's ranks
     sg_sem_t stats_done;
     driver_result result;
@@ -42,7 +42,7 @@ typedef enum { REQ_NODE, REQ_WORLD, REQ_HIER, REQ_MESSAGE, REQ_STOP } req_kind;
 typedef struct {
     req_kind kind;
     double bytes; // a bucket's, a message's
-    int rings;    // REQ_MESSAGE: its chunks, one allreduce each
+    double rings; // REQ_MESSAGE: its chunks, one allreduce each
     bool last;    // the main actor waits for this one (a batch's last bucket, a message): the
                   // helper signals the completion of these only
 } sim_req;
@@ -272,7 +272,7 @@ static void sim_global_start(void *ctx, floatfmt fmt, size_t chunk_elems)
     // HeAT posts one non-blocking allreduce per chunk, back to back
     const size_t params = (size_t)r->st->setup->model->params;
     helper_post(&r->param, (sim_req){.kind = REQ_MESSAGE, .bytes = params * floatfmt_bytes(fmt),
-                                     .rings = (int)chunk_count(params, chunk_elems),
+                                     .rings = (double)chunk_count(params, chunk_elems),
                                      .last = true});
     r->n_pending++;
 }
@@ -320,30 +320,27 @@ static double sim_world_mean(void *ctx, double x)
 }
 
 // Sums over ranks in shared memory, at no simulated time. Only rank 0 waits, for the last rank to
-// add its values; the others go on. The sums alternate between two arrays epoch by epoch: rank 0
-// reads and clears this epoch's before the next epoch's loss allreduce, which every rank must
-// pass before it adds to this array again.
+// add its values; the others go on. Rank 0 reads and clears the sums before the next epoch's loss
+// allreduce, which every rank must pass before it adds to them again.
 static void sim_stats_sum(void *ctx, double *v, int n)
 {
     sim_rank *r = ctx;
     sim_state *st = r->st;
-    const int k = r->ev.epoch % 2;
-    double *sum = st->stats[k];
     for (int i = 0; i < n; i++)
-        sum[i] += v[i];
-    if (++st->stats_in[k] == r->be.world && st->stats_waiting)
+        st->stats[i] += v[i];
+    if (++st->stats_in == r->be.world && st->stats_waiting)
         sg_sem_release(st->stats_done);
     if (r->rank != 0)
         return;
-    if (st->stats_in[k] < r->be.world) {
+    if (st->stats_in < r->be.world) {
         st->stats_waiting = true;
         sg_sem_acquire(st->stats_done);
         st->stats_waiting = false;
     }
-    st->stats_in[k] = 0;
+    st->stats_in = 0;
     for (int i = 0; i < n; i++) {
-        v[i] = sum[i];
-        sum[i] = 0;
+        v[i] = st->stats[i];
+        st->stats[i] = 0;
     }
 }
 

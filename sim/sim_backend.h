@@ -21,7 +21,8 @@
 // for a whole run. With sleeps and the fast path, a main actor sends no message itself (local
 // SGD's parameter average aside, which moves it to its GPU's host) and nothing watches its host:
 // then every main actor runs on the first GPU's host, so that SimGrid's bookkeeping of sleeps and
-// waits touches one host's objects, not one per GPU (-10% CPU at 1024 GPUs).
+// waits touches one host's objects, not one per GPU (-10% CPU at 1024 GPUs). SimGrid's own
+// tracing (--cfg=tracing/actor:yes) then shows them all on that host; the Chrome trace is per GPU.
 //
 //   sim_setup s = {...};          // configuration, profile, losses, platform hosts, outputs
 //   sim_run(&s, &result);         // creates the actors, simgrid_run(), fills result
