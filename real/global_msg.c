@@ -1,6 +1,7 @@
 // global_msg.c: see global_msg.h.
 #include "global_msg.h"
 
+#include <limits.h> // INT_MAX
 #include <stdlib.h> // free
 #include <string.h> // strcmp
 
@@ -117,6 +118,8 @@ void global_msg_start(global_msg *g, const float *x, floatfmt fmt, size_t chunk_
     mpiCheck(MPI_Comm_rank(comm, &g->me));
     mpi_fmt_type_op(fmt, &g->type, &g->op);
     const size_t k = chunk_count(g->n, chunk_elems), esz = floatfmt_bytes(fmt);
+    if (k > INT_MAX / 2) // requests are counted in ints, two per chunk
+        util_die("%zu chunks of the global message are too many: raise --chunk-elems", k);
     if (g->algo == GLOBAL_RING) { // each chunk's messages carry its index as their tag
         int *tag_ub, flag;
         mpiCheck(MPI_Comm_get_attr(comm, MPI_TAG_UB, &tag_ub, &flag));
