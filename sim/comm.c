@@ -11,11 +11,12 @@
 #include <simgrid/comm.h>      // sg_comm_wait_all
 #include <simgrid/engine.h>    // simgrid_get_clock
 #include <simgrid/host.h>      // sg_host_get_route, sg_host_get_route_latency
+#include <simgrid/link.h>      // sg_link_is_shared
 #include <simgrid/mailbox.h>   // sg_mailbox_put_async, sg_mailbox_get_async
 #include <simgrid/semaphore.h> // sg_sem_init, sg_sem_acquire, sg_sem_release
 
 #include <xbt/config.h> // sg_cfg_get_double
-#include <xbt/dynar.h>  // xbt_dynar_new, xbt_dynar_get_as (sg_host_get_route's list)
+#include <xbt/dynar.h>  // xbt_dynar_new, xbt_dynar_get_as, xbt_dynar_push_as (routes' link lists)
 
 #include "util.h" // mallocCheck, callocCheck, util_die
 
@@ -85,6 +86,7 @@ void sim_comm_init(sim_comm *c, int n, const int *ranks)
     c->max_lat = 0;
     c->min_bw = INFINITY;
     c->pair_lat = c->pair_bw = NULL;
+    c->last_start = 0;
     c->slot = NULL;
     c->entered = NULL;
     for (int k = 0; k < SIM_ACTOR_KINDS; k++) {
@@ -225,6 +227,24 @@ bool sim_comms_local_private(sim_net *w, sim_comms *t)
     return own;
 }
 
+bool sim_comm_ring_private(sim_net *w, sim_comm *c)
+{
+    xbt_dynar_t all = xbt_dynar_new(sizeof(sg_link_t), NULL);
+    xbt_dynar_t none = xbt_dynar_new(sizeof(sg_link_t), NULL);
+    xbt_dynar_t shared = xbt_dynar_new(sizeof(sg_link_t), NULL);
+    ring_edge_links(w, c, all);
+    for (unsigned long i = 0; i < xbt_dynar_length(all); i++) { // a FATPIPE limits no other flow
+        sg_link_t l = xbt_dynar_get_as(all, i, sg_link_t);
+        if (sg_link_is_shared(l))
+            xbt_dynar_push_as(shared, sg_link_t, l);
+    }
+    const bool own = links_own(shared, none);
+    xbt_dynar_free(&all);
+    xbt_dynar_free(&none);
+    xbt_dynar_free(&shared);
+    return own;
+}
+
 // ----------------------------------------------------------------------------
 // point to point
 
@@ -354,6 +374,47 @@ void sim_hier_allreduce(sim_net *w, sim_comm *node, int me_node, sim_comm *cross
     ring_pass(w, node, me_node, ch, bytes / g, g - 1, 1, false); // reduce-scatter
     sim_allreduce(w, cross, me_cross, ch - CH_NODE + CH_CROSS, bytes / g, false);
     ring_pass(w, node, me_node, ch, bytes / g, g - 1, 1, more); // allgather: the next starts on node
+}
+
+// One edge's flow of `bytes` (from member e - 1 to member e) on idle links.
+static double edge_flow(const sim_comm *c, int e, double bytes)
+{
+    return c->edge_lat[e] + bytes / c->edge_bw[e];
+}
+
+void sim_allreduce_buckets_analytic(sim_net *w, sim_comm *c, int me, sim_channel ch,
+                                    const double *ready, int stride, const double *bytes, int k,
+                                    double cycle)
+{
+    const int n = c->n, steps = 2 * (n - 1);
+    for (int i = 0; i < k; i++) // what this member's flows would carry to its right neighbour
+        count_sent(w, c->rank[me], c->rank[(me + 1) % n], bytes[i] / n * steps);
+    ring_routes(w, c);
+    const double tail = ring_tail(w, c, steps, 1);
+    if (sim_comm_last(c, ch)) { // everyone's gradients are known: the buckets one after another
+        double done = 0;
+        for (int i = 0; i < k; i++) {
+            double start = done;
+            for (int m = 0; m < n; m++)
+                start = ready[(size_t)m * stride + i] > start ? ready[(size_t)m * stride + i] : start;
+            if (cycle > 0) { // Horovod's cycle ticks
+                const double tick = ceil(start / cycle) * cycle;
+                start = tick > start ? tick : start;
+            }
+            c->last_start = start;
+            double flows = 0;
+            for (int e = 0; e < n; e++) {
+                const double t = edge_flow(c, e, bytes[i] / n * steps);
+                flows = t > flows ? t : flows;
+            }
+            done = start + flows + tail;
+        }
+    }
+    sim_comm_meet(c, ch);
+    // the last bucket's flows end for this member when its own two edges are done
+    const double b = bytes[k - 1] / n * steps, in = edge_flow(c, me, b),
+                 out = edge_flow(c, (me + 1) % n, b);
+    sim_sleep(w, c->last_start + (in > out ? in : out) + tail - simgrid_get_clock());
 }
 
 void sim_bcast(sim_net *w, sim_comm *c, int me, int root, sim_channel ch, double bytes)

@@ -57,6 +57,7 @@ typedef struct {
     double max_lat; // ... their largest latency ...
     double min_bw;  // ... and smallest bandwidth
     bool routes_known;
+    double last_start; // sim_allreduce_buckets_analytic: when the last bucket's flows start
     sg_bar_t bar[SIM_ACTOR_KINDS]; // members of one actor kind meet here
     int arrived[SIM_ACTOR_KINDS];  // ... members of it counted in so far (sim_comm_last)
     // sim_bcast_analytic's state, allocated on first use:
@@ -97,6 +98,11 @@ void sim_comms_free(sim_comms *t);
 // Routes must be queryable: after a first simgrid_run().
 bool sim_comms_local_private(sim_net *w, sim_comms *t);
 
+// Whether the edges of c's ring share no link that limits a flow (FATPIPE links limit none), so
+// that its flows, alone on the network, never slow one another (sim_allreduce_buckets_analytic).
+// Routes must be queryable: after a first simgrid_run().
+bool sim_comm_ring_private(sim_net *w, sim_comm *c);
+
 // The collectives; `me` is the caller's index in the communicator, `ch` its channel.
 // Ring allreduce of `bytes` (reduce-scatter then allgather). `more`: every member's next
 // collective on c and ch is another allreduce (the next gradient bucket of the batch), which
@@ -111,6 +117,16 @@ void sim_allreduce(sim_net *w, sim_comm *c, int me, sim_channel ch, double bytes
 // whose steps cost `rings` times the software time (step_s).
 void sim_allreduce_rings(sim_net *w, sim_comm *c, int me, sim_channel ch, double bytes,
                          double rings);
+// The k allreduces of a batch's gradient buckets (bytes[i]), each started when every member has
+// bucket i ready (ready[member * stride + i], written by each member before it calls this) and
+// the previous one is done (and at the next multiple of `cycle` if > 0: Horovod's cycle), in
+// closed form: what sim_allreduce's flow fidelity takes on c when nothing else uses its links
+// (sim_comm_ring_private): each edge's flow alone on its route, the slowest ending the flows,
+// then the latency tail; for the last bucket the caller's own two edges. Returns when the caller
+// is done; counts the bytes as the flows would.
+void sim_allreduce_buckets_analytic(sim_net *w, sim_comm *c, int me, sim_channel ch,
+                                    const double *ready, int stride, const double *bytes, int k,
+                                    double cycle);
 // Hierarchical allreduce: reduce-scatter in `node`, allreduce of the 1/G slice in `cross` (the
 // GPUs of the caller's local rank on every node), allgather in `node`. ch is a *_NODE channel.
 // `more`: another hierarchical allreduce on the same channel follows (sim_allreduce's `more`,

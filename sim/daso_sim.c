@@ -57,9 +57,10 @@ static void usage(FILE *f)
             "  --fidelity flow|step  collectives as one flow per ring edge (flow) or every ring\n"
             "                        step as messages (step, slow at scale) (flow)\n"
             "  --ddp-bucket-mb X     node-local gradient buckets of daso and localsgd (25)\n"
-            "  --exact-local         simulate node-local gradient allreduces and parameter\n"
-            "                        broadcasts message by message instead of in closed form\n"
-            "                        (same result, slower)\n"
+            "  --exact-comm          simulate the collectives that have closed forms message by\n"
+            "                        message: node-local gradient allreduces, DASO's node-local\n"
+            "                        broadcasts, sync's flat gradient allreduce (same result,\n"
+            "                        slower)\n"
             "  --exact-compute       compute as SimGrid executions instead of sleeps of the same\n"
             "                        length (same result, slower); automatic when the platform\n"
             "                        has speed, availability or state profiles or a plugin, or\n"
@@ -176,7 +177,7 @@ int main(int argc, char **argv)
     int n_sizes = 0, epochs = 0, nodes = 0;
     sim_fidelity fidelity = FIDELITY_FLOW;
     double ddp_bucket = 25e6;
-    bool quiet = false, exact_local = false, exact_compute = false;
+    bool quiet = false, exact_comm = false, exact_compute = false;
     variability var = {.seed = 1};
     background bg = {.prefix = "gl-"};
     double horovod_cycle = 0, daso_pack = 0, ring_step = 0;
@@ -188,7 +189,7 @@ int main(int argc, char **argv)
         }
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         bool *flag = strcmp(a, "--quiet") == 0           ? &quiet
-                     : strcmp(a, "--exact-local") == 0   ? &exact_local
+                     : strcmp(a, "--exact-comm") == 0    ? &exact_comm
                      : strcmp(a, "--exact-compute") == 0 ? &exact_compute
                                                          : NULL;
         if (flag) {
@@ -323,7 +324,7 @@ int main(int argc, char **argv)
         trace_begin(&t, tr.f);
     }
     sim_setup s = {.cfg = c, .model = &m, .loss = loss, .hosts = hosts, .fidelity = fidelity,
-                   .ddp_bucket_bytes = ddp_bucket, .analytic_local = !exact_local,
+                   .ddp_bucket_bytes = ddp_bucket, .closed_forms = !exact_comm,
                    .exec_compute = exact_compute || plugin || sim_platform_needs_executions(platform),
                    .var = &var, .horovod_cycle_s = horovod_cycle, .daso_pack_s = daso_pack,
                    .ring_step_s = ring_step,
@@ -344,6 +345,11 @@ int main(int argc, char **argv)
     if (out)
         outfile_commit(&csv);
     long gpu_batches = r.run.batches * nodes * c.gpus_per_node;
+    if (!quiet && (r.closed_local || r.closed_world)) // which shortcuts held (README)
+        fprintf(stderr, "daso-sim: in closed form: %s%s%s\n",
+                r.closed_local ? "node-local allreduces and broadcasts" : "",
+                r.closed_local && r.closed_world ? ", " : "",
+                r.closed_world ? "the flat gradient allreduce" : "");
     printf("daso-sim: %s, %s, %d nodes x %d GPUs, %d epochs x %d batches: training time %.9g s "
            "(%.3g h) simulated; bytes between nodes %.9g, inside nodes %.9g; messages carried "
            "%.9g between nodes and %.9g inside; %.2f s wall, %.0f GPU-batches/s\n",

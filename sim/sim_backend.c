@@ -26,7 +26,10 @@ typedef struct {
     double *ready;   // [rank * max_buckets + i]: when bucket i of the rank's gradients was ready
                      // in its last batch (analytic_local)
     int max_buckets;
-    bool analytic_local; // setup's, where the nodes' links are their own (sim_comms_local_private)
+    bool analytic_local; // setup's closed forms, where the nodes' links are their own
+                         // (sim_comms_local_private)
+    bool analytic_world; // the flat gradient allreduce in closed form (sim_comm_ring_private)
+    bool used_local, used_world; // ... and whether they ran
     bool shared_host;    // every main actor runs on hosts[0] (sim_run)
     double stats[8];    // the epoch's sums (sim_stats_sum) ...
     int stats_in;       // ... and the ranks that have added to them
@@ -171,47 +174,81 @@ static void compute_pass(sim_rank *r, double seconds)
     compute(r, seconds * r->slow);
 }
 
+// Bucket i of the k buckets of `bucket` bytes that `bytes` of gradients make (the last the rest).
+static double bucket_size(double bytes, double bucket, int k, int i)
+{
+    return i < k - 1 ? bucket : bytes - bucket * (k - 1);
+}
+
+// Forward and backward at once (one activity instead of two; backward starts where the forward's
+// share of the pass ends), and when each of the k gradient buckets was ready: this rank's row of
+// st->ready. Returns when backward ended.
+static double grads_ready(sim_rank *r, events *ev, double t0, double bytes, double bucket, int k)
+{
+    const profile *m = r->st->setup->model;
+    compute_pass(r, m->forward_s + m->backward_s);
+    const double t1 = simgrid_get_clock(),
+                 bwd = (t1 - t0) * m->backward_s / (m->forward_s + m->backward_s);
+    events_add(ev, EV_COMPUTE, "forward-backward", t0, t1, 0, 0);
+    double *mine = r->st->ready + (size_t)r->rank * r->st->max_buckets, at = t1 - bwd;
+    for (int i = 0; i < k; i++) {
+        at += bwd * bucket_size(bytes, bucket, k, i) / bytes;
+        mine[i] = at;
+    }
+    return t1;
+}
+
 // Backward with the node-local bucketed allreduce in closed form (sim_backend.h).
-// Forward and backward are computed at once (one activity instead of two); backward's start is
-// where the forward's share of the pass ends.
 static void node_grads_analytic(sim_rank *r, events *ev, double t0, double bytes)
 {
-    const sim_setup *s = r->st->setup;
-    sim_comm *node = &r->st->c.node[r->node];
-    const double bucket = s->ddp_bucket_bytes;
+    sim_state *st = r->st;
+    sim_comm *node = &st->c.node[r->node];
+    const double bucket = st->setup->ddp_bucket_bytes;
     const int k = (int)ceil(bytes / bucket);
-    const double fwd_s = s->model->forward_s, bwd_s = s->model->backward_s;
-    compute_pass(r, fwd_s + bwd_s);
-    const double t1 = simgrid_get_clock(), bwd = (t1 - t0) * bwd_s / (fwd_s + bwd_s);
-    const double t_bwd = t1 - bwd;
-    events_add(ev, EV_COMPUTE, "forward-backward", t0, t1, 0, 0);
+    const double t1 = grads_ready(r, ev, t0, bytes, bucket, k);
+    st->used_local = true;
+    for (int i = 0; i < k; i++) // what the ring carries
+        st->net.sent_local[r->rank] += 2.0 * (node->n - 1) / node->n * bucket_size(bytes, bucket, k, i);
     // a bucket's allreduce starts when every GPU of the node has it ready. The members meet; the
     // last to arrive reads everyone's times, sleeps until the last bucket is reduced and only then
     // joins the meeting, which releases all at that instant: one simcall for the others, not a
     // meeting and a sleep. No member writes its times again before the last has read them.
-    sim_state *st = r->st;
-    double *mine = st->ready + (size_t)r->rank * st->max_buckets, at = t_bwd;
-    for (int i = 0; i < k; i++) {
-        double b = i < k - 1 ? bucket : bytes - bucket * (k - 1);
-        at += bwd * b / bytes;
-        mine[i] = at;
-        st->net.sent_local[r->rank] += 2.0 * (node->n - 1) / node->n * b; // what the ring carries
-    }
     if (sim_comm_last(node, CH_GRAD_NODE)) {
         double done = 0;
         for (int i = 0; i < k; i++) {
-            double b = i < k - 1 ? bucket : bytes - bucket * (k - 1), ready = 0;
+            double ready = 0;
             for (int m = 0; m < node->n; m++) {
                 double t = st->ready[(size_t)node->rank[m] * st->max_buckets + i];
                 ready = t > ready ? t : ready;
             }
-            done = (ready > done ? ready : done) + sim_allreduce_time(&st->net, node, b);
+            done = (ready > done ? ready : done) +
+                   sim_allreduce_time(&st->net, node, bucket_size(bytes, bucket, k, i));
         }
         sim_sleep(&st->net, done - simgrid_get_clock());
     }
     sim_comm_meet(node, CH_GRAD_NODE);
     events_add(ev, EV_LOCAL, "gradient allreduce (exposed)", t1, simgrid_get_clock(),
                volume_allreduce(bytes, node->n), 0);
+}
+
+// Backward with the bucketed ring allreduce over every GPU in closed form (sync, local SGD's
+// synchronous epochs), where the world ring's links are its own (sim_backend.h).
+static void world_grads_analytic(sim_rank *r, events *ev, double t0, double bytes)
+{
+    sim_state *st = r->st;
+    const sim_setup *s = st->setup;
+    const double bucket = s->cfg.bucket_bytes;
+    const int k = (int)ceil(bytes / bucket);
+    const double t1 = grads_ready(r, ev, t0, bytes, bucket, k);
+    st->used_world = true;
+    double b[k];
+    for (int i = 0; i < k; i++)
+        b[i] = bucket_size(bytes, bucket, k, i);
+    sim_allreduce_buckets_analytic(&st->net, &st->c.world, r->rank, CH_GRAD_WORLD, st->ready,
+                                   st->max_buckets, b, k, s->horovod_cycle_s);
+    volume v = volume_ring_allreduce(bytes, s->cfg.nodes, s->cfg.gpus_per_node);
+    events_add(ev, EV_GLOBAL, "gradient allreduce (exposed)", t1, simgrid_get_clock(), v.local,
+               v.global);
 }
 
 static double sim_train_batch(void *ctx, events *ev, int epoch, int batch, plan_grad grad,
@@ -233,6 +270,10 @@ static double sim_train_batch(void *ctx, events *ev, int epoch, int batch, plan_
         node_grads_analytic(r, ev, t0, bytes);
         return s->loss[epoch];
     }
+    if (grad == GRAD_WORLD && r->st->analytic_world) {
+        world_grads_analytic(r, ev, t0, bytes);
+        return s->loss[epoch];
+    }
     // backward in buckets; each bucket's reduction starts as soon as its gradients are ready. The
     // k posts stay back to back and of one kind: the gradient actor's allreduces rely on it
     // (sim_allreduce's `more`)
@@ -241,7 +282,7 @@ static double sim_train_batch(void *ctx, events *ev, int epoch, int batch, plan_
     const int k = (int)ceil(bytes / bucket);
     const req_kind kind = grad == GRAD_NODE ? REQ_NODE : grad == GRAD_WORLD ? REQ_WORLD : REQ_HIER;
     for (int i = 0; i < k; i++) {
-        double b = i < k - 1 ? bucket : bytes - bucket * (k - 1);
+        double b = bucket_size(bytes, bucket, k, i);
         compute_pass(r, m->backward_s * b / bytes);
         helper_post(&r->grad, (sim_req){.kind = kind, .bytes = b, .last = i == k - 1});
     }
@@ -386,7 +427,9 @@ void sim_run(const sim_setup *s, sim_result *res)
     sim_comms_init(&st.c, nodes, g);
     simgrid_run(); // no actor yet: seals the platform, so that routes can be queried (a plugin
                    // such as host_energy reports this empty run too)
-    st.analytic_local = s->analytic_local && sim_comms_local_private(&st.net, &st.c);
+    st.analytic_local = s->closed_forms && sim_comms_local_private(&st.net, &st.c);
+    st.analytic_world = s->closed_forms && s->fidelity == FIDELITY_FLOW && strat->global_grads &&
+                        world > 1 && sim_comm_ring_private(&st.net, &st.c.world);
     // gradient actors carry bucketed allreduces; node-local ones in closed form need none
     const bool grad_actors = strat->global_grads || !st.analytic_local;
     // A main actor that computes in sleeps and whose node-local collectives are closed forms
@@ -433,7 +476,8 @@ void sim_run(const sim_setup *s, sim_result *res)
 
     simgrid_run();
 
-    *res = (sim_result){.run = st.result};
+    *res = (sim_result){.run = st.result, .closed_local = st.used_local,
+                        .closed_world = st.used_world};
     for (int i = 0; i < world; i++) {
         res->sent_local += st.net.sent_local[i];
         res->sent_global += st.net.sent_global[i];

@@ -5,12 +5,14 @@
 // model profile: the profile's seconds on its reference GPU, scaled by reference FLOP/s over the
 // host's speed.
 //
-// Fast path (analytic_local, on by default): the node-local gradient allreduce of DASO and local
+// Fast path (closed_forms, on by default): the node-local gradient allreduce of DASO and local
 // SGD runs over the node's NVLink pairs, which nothing else uses while it runs, so its bucketed
 // timeline (bucket i starts when its gradients are ready and the previous bucket is done) is
 // computed in closed form instead of simulated message by message; so is DASO's parameter
-// broadcast inside a node (sim_bcast_analytic). tests/test_sim.sh checks they give the simulated
-// result; --exact-local switches them off.
+// broadcast inside a node (sim_bcast_analytic), and, in flow fidelity, the flat gradient
+// allreduce of sync and of local SGD's synchronous epochs where the world ring's edges share no
+// link (sim_comm_ring_private: each edge's flow then runs alone; sim_allreduce_buckets_analytic).
+// tests/test_sim.sh checks they give the simulated result; --exact-comm switches them off.
 //
 // Compute as sleeps (exec_compute false): a rank's main actor is the only one computing on its
 // host, so an execution of F flops ends after exactly F / (host speed) seconds, unless the
@@ -48,7 +50,7 @@ typedef struct {
     sg_host_t *hosts;          // one per rank, node-contiguous
     sim_fidelity fidelity;
     double ddp_bucket_bytes;   // node-local gradient buckets of DASO and local SGD (DDP: 25 MB)
-    bool analytic_local;       // node-local allreduces and broadcasts in closed form (see above)
+    bool closed_forms;         // collectives in closed form where exact (see above)
     bool exec_compute;         // compute as SimGrid executions, not sleeps (see above)
     const variability *var;    // compute-time variability and stragglers
     double horovod_cycle_s;    // sync/hier buckets start on Horovod's cycle ticks (0: at once)
@@ -62,6 +64,7 @@ typedef struct {
 typedef struct {
     driver_result run;          // rank 0's view: training time, bytes (closed forms), ...
     double sent_local, sent_global; // bytes the simulated messages carried, all ranks
+    bool closed_local, closed_world; // node-local / flat gradient allreduces ran in closed form
 } sim_result;
 
 void sim_run(const sim_setup *s, sim_result *res);

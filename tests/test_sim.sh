@@ -84,11 +84,12 @@ tap_check "daso: the middle epoch cycles at (4,1,1)" "$(awk '!/^#/ && $1 == 1 { 
 awk '!/^#/ { d[FILENAME] += $11 } END { exit !(d[ARGV[1]] < d[ARGV[2]]) }' "$tmp/daso.csv" "$tmp/sync.csv"
 tap_result $? "daso sends fewer bytes between nodes than sync"
 
-# --- the closed-form node-local allreduce gives the simulated result (daso and localsgd use it)
-for s in daso localsgd; do
-  "$sim" "${run[@]}" --strategy $s --exact-local --out "$tmp/$s-exact.csv" >/dev/null
+# --- the closed forms give the simulated result: the node-local allreduce (daso and localsgd use
+# it) and the flat one (sync, and localsgd's synchronous warm-up epoch)
+for s in daso localsgd sync; do
+  "$sim" "${run[@]}" --strategy $s --exact-comm --out "$tmp/$s-exact.csv" >/dev/null
   csv_close "$tmp/$s.csv" "$tmp/$s-exact.csv"
-  tap_result $? "$s: node-local allreduce in closed form = simulated message by message (every CSV column to 1e-7)"
+  tap_result $? "$s: gradient allreduces in closed form = simulated message by message (every CSV column to 1e-7)"
 done
 # Where a node's links are not its own, the closed forms give way to messages, byte for byte: a
 # "node" spanning two of the platform's (8 GPUs on 4-GPU nodes: its ring and broadcasts cross
@@ -106,27 +107,57 @@ wide=(--platform "$tmp/jb16.xml" --gpus-per-node 8 --nodes 1)
 clus=(--platform "$tmp/cluster.xml" --gpus-per-node 2 --nodes 2)
 for case in wide clus; do
   declare -n shape=$case
-  for x in "" --exact-local; do
+  for x in "" --exact-comm; do
     "$sim" "${run[@]}" "${shape[@]}" --strategy daso $x --out "$tmp/$case$x.csv" >/dev/null
   done
-  [ -s "$tmp/$case.csv" ] && cmp -s "$tmp/$case.csv" "$tmp/$case--exact-local.csv"
-  tap_result $? "daso, $case: closed forms off where the node's links are shared, = --exact-local byte for byte"
+  [ -s "$tmp/$case.csv" ] && cmp -s "$tmp/$case.csv" "$tmp/$case--exact-comm.csv"
+  tap_result $? "daso, $case: closed forms off where the node's links are shared, = --exact-comm byte for byte"
+done
+# The flat allreduce's closed form holds where the world ring's edges share no link: on the
+# cluster above (split-duplex private links, FATPIPE backbone) it runs and agrees with messages;
+# with shared private links (each host's link carries its ring edges in and out), in step
+# fidelity or with --exact-comm it does not run, and the result is the messages' byte for byte.
+# daso-sim says on stderr which closed forms ran (not with --quiet).
+loud=()
+for a in "${run[@]}"; do [ "$a" = --quiet ] || loud+=("$a"); done
+sed 's/sharing_policy="SPLITDUPLEX"/sharing_policy="SHARED"/' "$tmp/cluster.xml" >"$tmp/cluster-shared.xml"
+jb=()
+clsh=(--platform "$tmp/cluster-shared.xml" --gpus-per-node 2 --nodes 2)
+step=(--fidelity step)
+for case in jb clus clsh step; do
+  declare -n shape=$case
+  for x in "" --exact-comm; do
+    "$sim" "${loud[@]}" "${shape[@]}" --strategy sync $x --out "$tmp/sync-$case$x.csv" \
+      2>"$tmp/sync-$case$x.err" >/dev/null
+  done
+done
+flat() { grep -c 'in closed form:.*the flat gradient allreduce' "$tmp/sync-$1.err"; }
+tap_check "sync on daso-platform's nodes: the flat allreduce in closed form" "$(flat jb)" = 1
+tap_check "sync on a split-duplex <cluster>: the flat allreduce in closed form" "$(flat clus)" = 1
+csv_close "$tmp/sync-clus.csv" "$tmp/sync-clus--exact-comm.csv"
+tap_result $? "sync on a split-duplex <cluster>: closed form = messages (every CSV column to 1e-7)"
+for case in clsh step jb--exact-comm; do
+  tap_check "sync, $case: no flat allreduce in closed form" "$(flat $case)" = 0
+done
+for case in clsh step; do
+  [ -s "$tmp/sync-$case.csv" ] && cmp -s "$tmp/sync-$case.csv" "$tmp/sync-$case--exact-comm.csv"
+  tap_result $? "sync, $case: the messages' result byte for byte"
 done
 # ... also when the network model scales every link (the closed forms take the model's factors),
 # and when CM02's TCP window caps a high-latency route's bandwidth (NVLink at 1 ms)
-for x in "" --exact-local; do
+for x in "" --exact-comm; do
   "$sim" "${run[@]}" --strategy daso --cfg=network/bandwidth-factor:0.25 \
     --cfg=network/latency-factor:3 $x --out "$tmp/factor$x.csv" >/dev/null 2>"$tmp/factor.err"
 done
-csv_close "$tmp/factor.csv" "$tmp/factor--exact-local.csv"
+csv_close "$tmp/factor.csv" "$tmp/factor--exact-comm.csv"
 tap_result $? "daso, bandwidth-factor 0.25 and latency-factor 3: closed form = message by message"
 cmp -s "$tmp/daso.csv" "$tmp/factor.csv"
 tap_check "daso, bandwidth-factor 0.25 and latency-factor 3: the times change" $? -eq 1
 "$B/daso-platform" --nodes 2 --gpus-per-node 4 --nvlink-lat 1e-3 --out "$tmp/slowlink.xml"
-for x in "" --exact-local; do
+for x in "" --exact-comm; do
   "$sim" "${run[@]}" --platform "$tmp/slowlink.xml" --strategy daso $x --out "$tmp/slow$x.csv" >/dev/null
 done
-csv_close "$tmp/slow.csv" "$tmp/slow--exact-local.csv"
+csv_close "$tmp/slow.csv" "$tmp/slow--exact-comm.csv"
 tap_result $? "daso, NVLink latency 1 ms (TCP window caps its bandwidth): closed form = message by message"
 
 # --- compute as sleeps = compute as SimGrid executions, byte for byte (the main actors then also
