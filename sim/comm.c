@@ -29,6 +29,21 @@ static char payload; // messages carry no data, only their simulated size
 // node-local allreduce; a schedule that needed more stops with a message, it cannot go wrong.
 #define BCAST_SLOTS 4
 
+// Allreduces of sim_iallreduce_analytic in progress at once, at most: a member posts its next only
+// after it has waited for its last, which needed every member's post; so two (some members still
+// leaving one, others entering the next).
+#define IALLREDUCE_SLOTS 2
+
+// One allreduce of sim_iallreduce_analytic, from its first post to the last member's wait.
+struct sim_iallreduce_slot {
+    long seq;          // which allreduce of the communicator (-1: free)
+    double bytes, rings;
+    double t_start;    // when the last member posted: the flows start
+    int posted, left;  // members that have posted, that have waited
+    int waiting;       // members blocked until the last posts
+    sg_sem_t all_here;
+};
+
 // One broadcast of sim_bcast_analytic, from the first member that enters it to the last that
 // leaves it.
 struct sim_bcast_slot {
@@ -87,6 +102,7 @@ void sim_comm_init(sim_comm *c, int n, const int *ranks)
     c->min_bw = INFINITY;
     c->pair_lat = c->pair_bw = NULL;
     c->last_start = 0;
+    c->islot = NULL;
     c->slot = NULL;
     c->entered = NULL;
     for (int k = 0; k < SIM_ACTOR_KINDS; k++) {
@@ -116,6 +132,16 @@ void sim_comm_free(sim_comm *c)
         if (c->arrived[k] != 0) // a sim_comm_last round that not every member joined
             util_die("%d of %d members left a meeting unfinished", c->arrived[k], c->n);
         sg_barrier_destroy(c->bar[k]);
+    }
+    if (c->islot) {
+        for (int k = 0; k < IALLREDUCE_SLOTS; k++) {
+            if (c->islot[k].seq >= 0)
+                util_die("allreduce %ld of %d members left unfinished", c->islot[k].seq, c->n);
+            sg_sem_destroy(c->islot[k].all_here);
+        }
+        free(c->islot);
+        free(c->posted);
+        free(c->waited);
     }
     free(c->rank);
     free(c->edge_lat);
@@ -415,6 +441,109 @@ void sim_allreduce_buckets_analytic(sim_net *w, sim_comm *c, int me, sim_channel
     const double b = bytes[k - 1] / n * steps, in = edge_flow(c, me, b),
                  out = edge_flow(c, (me + 1) % n, b);
     sim_sleep(w, c->last_start + (in > out ? in : out) + tail - simgrid_get_clock());
+}
+
+typedef struct {
+    sg_link_t link;
+    double bw; // of the ring edge whose route crosses it
+} link_use;
+
+static int link_use_order(const void *a, const void *b)
+{
+    return link_order(&((const link_use *)a)->link, &((const link_use *)b)->link);
+}
+
+bool sim_comms_rings_independent(sim_net *w, sim_comm *cs, int n)
+{
+    xbt_dynar_t use = xbt_dynar_new(sizeof(link_use), NULL);
+    xbt_dynar_t d = xbt_dynar_new(sizeof(sg_link_t), NULL);
+    for (int k = 0; k < n; k++) {
+        sim_comm *c = &cs[k];
+        if (c->n < 2)
+            continue;
+        ring_routes(w, c);
+        for (int i = 0; i < c->n; i++) {
+            const int to = (i + 1) % c->n;
+            xbt_dynar_reset(d);
+            sg_host_get_route(w->host[c->rank[i]], w->host[c->rank[to]], d);
+            for (unsigned long j = 0; j < xbt_dynar_length(d); j++) {
+                link_use u = {.link = xbt_dynar_get_as(d, j, sg_link_t), .bw = c->edge_bw[to]};
+                if (sg_link_is_shared(u.link)) // a FATPIPE limits no other flow
+                    xbt_dynar_push(use, &u);
+            }
+        }
+    }
+    xbt_dynar_free(&d);
+    xbt_dynar_sort(use, link_use_order);
+    const unsigned long count = xbt_dynar_length(use);
+    const link_use *u = count > 0 ? xbt_dynar_get_ptr(use, 0) : NULL;
+    const double f = sg_cfg_get_double("network/bandwidth-factor");
+    bool independent = true;
+    for (unsigned long i = 0; independent && i < count;) {
+        double sum = 0;
+        unsigned long j = i;
+        for (; j < count && u[j].link == u[i].link; j++)
+            sum += u[j].bw;
+        independent = sum <= sg_link_get_bandwidth(u[i].link) * (f < 1 ? f : 1);
+        i = j;
+    }
+    xbt_dynar_free(&use);
+    return independent;
+}
+
+static void iallreduce_state_init(sim_comm *c)
+{
+    c->posted = callocCheck((size_t)c->n, sizeof(long));
+    c->waited = callocCheck((size_t)c->n, sizeof(long));
+    c->islot = mallocCheck(sizeof(sim_iallreduce_slot) * IALLREDUCE_SLOTS);
+    for (int k = 0; k < IALLREDUCE_SLOTS; k++)
+        c->islot[k] = (sim_iallreduce_slot){.seq = -1, .all_here = sg_sem_init(0)};
+}
+
+void sim_iallreduce_analytic_start(sim_net *w, sim_comm *c, int me, double bytes, double rings)
+{
+    if (c->n < 2)
+        return;
+    if (c->islot == NULL)
+        iallreduce_state_init(c);
+    const long seq = c->posted[me]++;
+    sim_iallreduce_slot *s = &c->islot[seq % IALLREDUCE_SLOTS];
+    if (s->seq != seq) { // the first member to post it
+        if (s->seq >= 0)
+            util_die("member %d posted allreduce %ld while allreduce %ld of its group was still "
+                     "in progress",
+                     c->rank[me], seq, s->seq);
+        *s = (sim_iallreduce_slot){.seq = seq, .bytes = bytes, .rings = rings,
+                                   .all_here = s->all_here};
+    }
+    count_sent(w, c->rank[me], c->rank[(me + 1) % c->n], bytes / c->n * (2 * (c->n - 1)));
+    if (++s->posted == c->n) {
+        s->t_start = simgrid_get_clock();
+        for (; s->waiting > 0; s->waiting--)
+            sg_sem_release(s->all_here);
+    }
+}
+
+void sim_iallreduce_analytic_wait(sim_net *w, sim_comm *c, int me)
+{
+    if (c->n < 2)
+        return;
+    const long seq = c->waited[me]++;
+    sim_iallreduce_slot *s = &c->islot[seq % IALLREDUCE_SLOTS];
+    if (s->seq != seq)
+        util_die("member %d waits for allreduce %ld, which it has not posted", c->rank[me], seq);
+    if (s->posted < c->n) {
+        s->waiting++;
+        sg_sem_acquire(s->all_here);
+    }
+    ring_routes(w, c);
+    const int steps = 2 * (c->n - 1);
+    const double b = s->bytes / c->n * steps, in = edge_flow(c, me, b),
+                 out = edge_flow(c, (me + 1) % c->n, b);
+    const double done = s->t_start + (in > out ? in : out) + ring_tail(w, c, steps, s->rings);
+    if (++s->left == c->n) // every member has read what it needs
+        s->seq = -1;
+    sim_sleep(w, done - simgrid_get_clock());
 }
 
 void sim_bcast(sim_net *w, sim_comm *c, int me, int root, sim_channel ch, double bytes)

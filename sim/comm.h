@@ -48,6 +48,7 @@ typedef struct {
 } sim_net;
 
 typedef struct sim_bcast_slot sim_bcast_slot;
+typedef struct sim_iallreduce_slot sim_iallreduce_slot;
 
 typedef struct {
     int n;          // members
@@ -64,6 +65,9 @@ typedef struct {
     double *pair_lat, *pair_bw; // [from * n + to]: route latency and bandwidth (NAN: not known)
     sim_bcast_slot *slot;       // broadcasts in progress
     long *entered;              // [member]: broadcasts it has entered
+    // sim_iallreduce_analytic's state, allocated on first use:
+    sim_iallreduce_slot *islot; // allreduces in progress
+    long *posted, *waited;      // [member]: allreduces it has posted, waited for
 } sim_comm;
 
 void sim_net_init(sim_net *w, int world, int gpus_per_node, sim_fidelity fidelity,
@@ -103,6 +107,13 @@ bool sim_comms_local_private(sim_net *w, sim_comms *t);
 // Routes must be queryable: after a first simgrid_run().
 bool sim_comm_ring_private(sim_net *w, sim_comm *c);
 
+// Whether the rings of the communicators cs[0..n) can run their flows at any moment, together,
+// without one slowing another: no link that limits a flow (not FATPIPE) is asked for more than
+// its bandwidth by the flows of all ring edges that cross it, each at its own route's bandwidth
+// (the model's bandwidth factor and CM02's TCP window included). Then every flow ends as it
+// would alone (sim_iallreduce_analytic). Nothing else may use these links: the caller knows.
+bool sim_comms_rings_independent(sim_net *w, sim_comm *cs, int n);
+
 // The collectives; `me` is the caller's index in the communicator, `ch` its channel.
 // Ring allreduce of `bytes` (reduce-scatter then allgather). `more`: every member's next
 // collective on c and ch is another allreduce (the next gradient bucket of the batch), which
@@ -127,6 +138,13 @@ void sim_allreduce_rings(sim_net *w, sim_comm *c, int me, sim_channel ch, double
 void sim_allreduce_buckets_analytic(sim_net *w, sim_comm *c, int me, sim_channel ch,
                                     const double *ready, int stride, const double *bytes, int k,
                                     double cycle);
+// A non-blocking sim_allreduce_rings in closed form, where c's flows run as if alone
+// (sim_comms_rings_independent): _start posts this member's part and returns; the flows start
+// when the last member has posted; _wait returns when this member's two ring edges and then the
+// latency tail are done, as sim_allreduce_rings's flows and tail on idle links. A member waits
+// for each allreduce it posted, in order. Counts the bytes as the flows would.
+void sim_iallreduce_analytic_start(sim_net *w, sim_comm *c, int me, double bytes, double rings);
+void sim_iallreduce_analytic_wait(sim_net *w, sim_comm *c, int me);
 // Hierarchical allreduce: reduce-scatter in `node`, allreduce of the 1/G slice in `cross` (the
 // GPUs of the caller's local rank on every node), allgather in `node`. ch is a *_NODE channel.
 // `more`: another hierarchical allreduce on the same channel follows (sim_allreduce's `more`,

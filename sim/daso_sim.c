@@ -345,11 +345,19 @@ int main(int argc, char **argv)
     if (out)
         outfile_commit(&csv);
     long gpu_batches = r.run.batches * nodes * c.gpus_per_node;
-    if (!quiet && (r.closed_local || r.closed_world)) // which shortcuts held (README)
-        fprintf(stderr, "daso-sim: in closed form: %s%s%s\n",
-                r.closed_local ? "node-local allreduces and broadcasts" : "",
-                r.closed_local && r.closed_world ? ", " : "",
-                r.closed_world ? "the flat gradient allreduce" : "");
+    if (!quiet && (r.closed_local || r.closed_world || r.closed_cross)) { // which held (README)
+        const char *held[3];
+        int n = 0;
+        if (r.closed_local)
+            held[n++] = "node-local allreduces and broadcasts";
+        if (r.closed_world)
+            held[n++] = "the flat gradient allreduce";
+        if (r.closed_cross)
+            held[n++] = "DASO's global messages";
+        fprintf(stderr, "daso-sim: in closed form: ");
+        for (int i = 0; i < n; i++)
+            fprintf(stderr, "%s%s", held[i], i + 1 < n ? "; " : "\n");
+    }
     printf("daso-sim: %s, %s, %d nodes x %d GPUs, %d epochs x %d batches: training time %.9g s "
            "(%.3g h) simulated; bytes between nodes %.9g, inside nodes %.9g; messages carried "
            "%.9g between nodes and %.9g inside; %.2f s wall, %.0f GPU-batches/s\n",

@@ -29,7 +29,8 @@ typedef struct {
     bool analytic_local; // setup's closed forms, where the nodes' links are their own
                          // (sim_comms_local_private)
     bool analytic_world; // the flat gradient allreduce in closed form (sim_comm_ring_private)
-    bool used_local, used_world; // ... and whether they ran
+    bool analytic_cross; // DASO's global messages in closed form (sim_comms_rings_independent)
+    bool used_local, used_world, used_cross; // ... and whether they ran
     bool shared_host;    // every main actor runs on hosts[0] (sim_run)
     double stats[8];    // the epoch's sums (sim_stats_sum) ...
     int stats_in;       // ... and the ranks that have added to them
@@ -309,12 +310,17 @@ static void sim_global_start(void *ctx, floatfmt fmt, size_t chunk_elems)
     sim_rank *r = ctx;
     if (r->n_pending == MAX_PENDING)
         util_die("rank %d: more than %d global messages in flight", r->rank, MAX_PENDING);
-    compute(r, r->st->setup->daso_pack_s);
+    sim_state *st = r->st;
+    compute(r, st->setup->daso_pack_s);
     // HeAT posts one non-blocking allreduce per chunk, back to back
-    const size_t params = (size_t)r->st->setup->model->params;
-    helper_post(&r->param, (sim_req){.kind = REQ_MESSAGE, .bytes = params * floatfmt_bytes(fmt),
-                                     .rings = (double)chunk_count(params, chunk_elems),
-                                     .last = true});
+    const size_t params = (size_t)st->setup->model->params;
+    const double bytes = params * floatfmt_bytes(fmt), rings = (double)chunk_count(params, chunk_elems);
+    if (st->analytic_cross) {
+        st->used_cross = true;
+        sim_iallreduce_analytic_start(&st->net, &st->c.cross[r->local], r->node, bytes, rings);
+    } else
+        helper_post(&r->param, (sim_req){.kind = REQ_MESSAGE, .bytes = bytes, .rings = rings,
+                                         .last = true});
     r->n_pending++;
 }
 
@@ -325,7 +331,10 @@ static void sim_global_finish(void *ctx, double w_local, double w_sum)
     sim_rank *r = ctx;
     if (r->n_pending == 0)
         util_die("rank %d: global finish without a message in flight", r->rank);
-    helper_wait(&r->param);
+    if (r->st->analytic_cross)
+        sim_iallreduce_analytic_wait(&r->st->net, &r->st->c.cross[r->local], r->node);
+    else
+        helper_wait(&r->param);
     compute(r, r->st->setup->daso_pack_s); // the merge reads and writes every parameter too
     r->n_pending--;
 }
@@ -430,6 +439,11 @@ void sim_run(const sim_setup *s, sim_result *res)
     st.analytic_local = s->closed_forms && sim_comms_local_private(&st.net, &st.c);
     st.analytic_world = s->closed_forms && s->fidelity == FIDELITY_FLOW && strat->global_grads &&
                         world > 1 && sim_comm_ring_private(&st.net, &st.c.world);
+    // DASO's cross rings carry nothing but its global messages, its node-local traffic keeping to
+    // the nodes' own links (analytic_local): where their flows cannot slow one another, a message
+    // takes what its flows take alone
+    st.analytic_cross = daso && st.analytic_local && s->fidelity == FIDELITY_FLOW &&
+                        sim_comms_rings_independent(&st.net, st.c.cross, g);
     // gradient actors carry bucketed allreduces; node-local ones in closed form need none
     const bool grad_actors = strat->global_grads || !st.analytic_local;
     // A main actor that computes in sleeps and whose node-local collectives are closed forms
@@ -470,14 +484,14 @@ void sim_run(const sim_setup *s, sim_result *res)
         sg_actor_start(a, rank_main, 0, NULL);
         if (grad_actors)
             helper_start(&r->grad, r, CH_GRAD_NODE, grad_cap, "grad");
-        if (daso)
+        if (daso && !st.analytic_cross)
             helper_start(&r->param, r, CH_PARAM_NODE, param_cap, "param");
     }
 
     simgrid_run();
 
     *res = (sim_result){.run = st.result, .closed_local = st.used_local,
-                        .closed_world = st.used_world};
+                        .closed_world = st.used_world, .closed_cross = st.used_cross};
     for (int i = 0; i < world; i++) {
         res->sent_local += st.net.sent_local[i];
         res->sent_global += st.net.sent_global[i];

@@ -65,6 +65,7 @@ typedef struct {
     driver_result run;          // rank 0's view: training time, bytes (closed forms), ...
     double sent_local, sent_global; // bytes the simulated messages carried, all ranks
     bool closed_local, closed_world; // node-local / flat gradient allreduces ran in closed form
+    bool closed_cross;               // DASO's global messages did
 } sim_result;
 
 void sim_run(const sim_setup *s, sim_result *res);
