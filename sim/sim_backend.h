@@ -11,7 +11,9 @@
 // computed in closed form instead of simulated message by message; so is DASO's parameter
 // broadcast inside a node (sim_bcast_analytic), and, in flow fidelity, the flat gradient
 // allreduce of sync and of local SGD's synchronous epochs where the world ring's edges share no
-// link (sim_comm_ring_private: each edge's flow then runs alone; sim_allreduce_buckets_analytic).
+// link (sim_comm_ring_private: each edge's flow then runs alone; sim_allreduce_buckets_analytic),
+// and DASO's global messages where the groups' rings cannot slow one another
+// (sim_comms_rings_independent, sim_iallreduce_analytic_*; no parameter actors then).
 // tests/test_sim.sh checks they give the simulated result; --exact-comm switches them off.
 //
 // Compute as sleeps (exec_compute false): a rank's main actor is the only one computing on its
