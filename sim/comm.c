@@ -74,6 +74,7 @@ void sim_net_init(sim_net *w, int world, int gpus_per_node, sim_fidelity fidelit
     w->sent_global = callocCheck((size_t)world, sizeof(double));
     w->step_s = 0;
     w->min_sleep_s = sg_cfg_get_double("surf/precision");
+    w->crosstraffic = sg_cfg_get_boolean("network/crosstraffic");
 }
 
 void sim_sleep(const sim_net *w, double seconds)
@@ -218,11 +219,20 @@ static bool links_own(xbt_dynar_t d, xbt_dynar_t sorted_other)
     return true;
 }
 
+// Appends the links that a flow from rank `from` to rank `to` loads to d: its route's, and with
+// network/crosstraffic (SimGrid's default, off in daso-platform's files) the reverse route's too.
+static void route_links(const sim_net *w, int from, int to, xbt_dynar_t d)
+{
+    sg_host_get_route(w->host[from], w->host[to], d);
+    if (w->crosstraffic)
+        sg_host_get_route(w->host[to], w->host[from], d);
+}
+
 // Appends the links of every edge of c's ring (none for one member) to d.
 static void ring_edge_links(const sim_net *w, const sim_comm *c, xbt_dynar_t d)
 {
     for (int i = 0; c->n > 1 && i < c->n; i++)
-        sg_host_get_route(w->host[c->rank[i]], w->host[c->rank[(i + 1) % c->n]], d);
+        route_links(w, c->rank[i], c->rank[(i + 1) % c->n], d);
 }
 
 bool sim_comms_local_private(sim_net *w, sim_comms *t)
@@ -244,7 +254,7 @@ bool sim_comms_local_private(sim_net *w, sim_comms *t)
             xbt_dynar_reset(d);
             for (int i = 0; i < c->n; i++)
                 if (i != root)
-                    sg_host_get_route(w->host[c->rank[root]], w->host[c->rank[i]], d);
+                    route_links(w, c->rank[root], c->rank[i], d);
             own = links_own(d, cross);
         }
     }
@@ -295,18 +305,19 @@ static sg_comm_t get(sim_net *w, int me, sim_channel ch)
 }
 
 // Latency and bandwidth of the route from rank `from` to rank `to` as a message on idle links
-// sees them: with the network model's factors (--cfg=network/latency-factor, bandwidth-factor;
-// LV08 sets its own), the bandwidth capped by CM02's TCP window, network/TCP-gamma over twice the
-// route's latency. Routes can only be queried once the simulation runs (SimGrid 3.32 crashes on
-// Dijkstra zones before).
+// sees them: the bandwidth capped by CM02's TCP window (network/TCP-gamma over twice the route's
+// latency), then both with the network model's factors (--cfg=network/latency-factor,
+// bandwidth-factor; LV08 sets its own). Routes can only be queried once the simulation runs
+// (SimGrid 3.32 crashes on Dijkstra zones before).
 static void route(sim_net *w, int from, int to, double *lat, double *bw)
 {
     sg_host_t a = w->host[from], b = w->host[to];
     const double l = sg_host_get_route_latency(a, b), gamma = sg_cfg_get_double("network/TCP-gamma");
+    double cap = sg_host_get_route_bandwidth(a, b);
+    if (gamma > 0 && l > 0 && gamma / (2 * l) < cap)
+        cap = gamma / (2 * l);
     *lat = l * sg_cfg_get_double("network/latency-factor");
-    *bw = sg_host_get_route_bandwidth(a, b) * sg_cfg_get_double("network/bandwidth-factor");
-    if (gamma > 0 && l > 0 && gamma / (2 * l) < *bw)
-        *bw = gamma / (2 * l);
+    *bw = cap * sg_cfg_get_double("network/bandwidth-factor");
 }
 
 // The ring's routes, found by the first member that needs them.
@@ -409,20 +420,23 @@ static double edge_flow(const sim_comm *c, int e, double bytes)
 }
 
 void sim_allreduce_buckets_analytic(sim_net *w, sim_comm *c, int me, sim_channel ch,
-                                    const double *ready, int stride, const double *bytes, int k,
+                                    const double *ready, int stride, double bytes, double bucket,
                                     double cycle)
 {
-    const int n = c->n, steps = 2 * (n - 1);
+    const int n = c->n, steps = 2 * (n - 1), k = (int)ceil(bytes / bucket);
     for (int i = 0; i < k; i++) // what this member's flows would carry to its right neighbour
-        count_sent(w, c->rank[me], c->rank[(me + 1) % n], bytes[i] / n * steps);
+        count_sent(w, c->rank[me], c->rank[(me + 1) % n],
+                   sim_bucket_bytes(bytes, bucket, k, i) / n * steps);
     ring_routes(w, c);
     const double tail = ring_tail(w, c, steps, 1);
     if (sim_comm_last(c, ch)) { // everyone's gradients are known: the buckets one after another
         double done = 0;
         for (int i = 0; i < k; i++) {
             double start = done;
-            for (int m = 0; m < n; m++)
-                start = ready[(size_t)m * stride + i] > start ? ready[(size_t)m * stride + i] : start;
+            for (int m = 0; m < n; m++) {
+                const double t = ready[(size_t)c->rank[m] * stride + i];
+                start = t > start ? t : start;
+            }
             if (cycle > 0) { // Horovod's cycle ticks
                 const double tick = ceil(start / cycle) * cycle;
                 start = tick > start ? tick : start;
@@ -430,7 +444,7 @@ void sim_allreduce_buckets_analytic(sim_net *w, sim_comm *c, int me, sim_channel
             c->last_start = start;
             double flows = 0;
             for (int e = 0; e < n; e++) {
-                const double t = edge_flow(c, e, bytes[i] / n * steps);
+                const double t = edge_flow(c, e, sim_bucket_bytes(bytes, bucket, k, i) / n * steps);
                 flows = t > flows ? t : flows;
             }
             done = start + flows + tail;
@@ -438,7 +452,7 @@ void sim_allreduce_buckets_analytic(sim_net *w, sim_comm *c, int me, sim_channel
     }
     sim_comm_meet(c, ch);
     // the last bucket's flows end for this member when its own two edges are done
-    const double b = bytes[k - 1] / n * steps, in = edge_flow(c, me, b),
+    const double b = sim_bucket_bytes(bytes, bucket, k, k - 1) / n * steps, in = edge_flow(c, me, b),
                  out = edge_flow(c, (me + 1) % n, b);
     sim_sleep(w, c->last_start + (in > out ? in : out) + tail - simgrid_get_clock());
 }
@@ -465,7 +479,7 @@ bool sim_comms_rings_independent(sim_net *w, sim_comm *cs, int n)
         for (int i = 0; i < c->n; i++) {
             const int to = (i + 1) % c->n;
             xbt_dynar_reset(d);
-            sg_host_get_route(w->host[c->rank[i]], w->host[c->rank[to]], d);
+            route_links(w, c->rank[i], c->rank[to], d); // the reverse at full rate: on the safe side
             for (unsigned long j = 0; j < xbt_dynar_length(d); j++) {
                 link_use u = {.link = xbt_dynar_get_as(d, j, sg_link_t), .bw = c->edge_bw[to]};
                 if (sg_link_is_shared(u.link)) // a FATPIPE limits no other flow

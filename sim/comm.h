@@ -45,6 +45,7 @@ typedef struct {
                           // allreduce; not broadcasts): NCCL's or MPI's per-step cost at scale,
                           // on top of the route latency; 0 after sim_net_init
     double min_sleep_s;   // SimGrid's timing precision (surf/precision), see sim_sleep
+    bool crosstraffic;    // network/crosstraffic: a flow also loads its reverse route's links
 } sim_net;
 
 typedef struct sim_bcast_slot sim_bcast_slot;
@@ -128,15 +129,23 @@ void sim_allreduce(sim_net *w, sim_comm *c, int me, sim_channel ch, double bytes
 // whose steps cost `rings` times the software time (step_s).
 void sim_allreduce_rings(sim_net *w, sim_comm *c, int me, sim_channel ch, double bytes,
                          double rings);
-// The k allreduces of a batch's gradient buckets (bytes[i]), each started when every member has
-// bucket i ready (ready[member * stride + i], written by each member before it calls this) and
+// Bucket i of the k = ceil(bytes / bucket) buckets of `bucket` bytes that `bytes` of gradients
+// make (the last the rest).
+static inline double sim_bucket_bytes(double bytes, double bucket, int k, int i)
+{
+    return i < k - 1 ? bucket : bytes - bucket * (k - 1);
+}
+
+// The allreduces of a batch's gradient buckets (sim_bucket_bytes), each started when every member
+// has bucket i ready (ready[rank * stride + i] for the member's world rank, written by each
+// member before it calls this) and
 // the previous one is done (and at the next multiple of `cycle` if > 0: Horovod's cycle), in
 // closed form: what sim_allreduce's flow fidelity takes on c when nothing else uses its links
 // (sim_comm_ring_private): each edge's flow alone on its route, the slowest ending the flows,
 // then the latency tail; for the last bucket the caller's own two edges. Returns when the caller
 // is done; counts the bytes as the flows would.
 void sim_allreduce_buckets_analytic(sim_net *w, sim_comm *c, int me, sim_channel ch,
-                                    const double *ready, int stride, const double *bytes, int k,
+                                    const double *ready, int stride, double bytes, double bucket,
                                     double cycle);
 // A non-blocking sim_allreduce_rings in closed form, where c's flows run as if alone
 // (sim_comms_rings_independent): _start posts this member's part and returns; the flows start

@@ -59,8 +59,8 @@ static void usage(FILE *f)
             "  --ddp-bucket-mb X     node-local gradient buckets of daso and localsgd (25)\n"
             "  --exact-comm          simulate the collectives that have closed forms message by\n"
             "                        message: node-local gradient allreduces, DASO's node-local\n"
-            "                        broadcasts, sync's flat gradient allreduce (same result,\n"
-            "                        slower)\n"
+            "                        broadcasts and global messages, sync's flat gradient\n"
+            "                        allreduce (same result, slower)\n"
             "  --exact-compute       compute as SimGrid executions instead of sleeps of the same\n"
             "                        length (same result, slower); automatic when the platform\n"
             "                        has speed, availability or state profiles or a plugin, or\n"
@@ -113,15 +113,24 @@ static int parse_sizes(const char *s, double *out, int max)
     return n;
 }
 
-// Whether the command line sets SimGrid option `name` (--cfg=name:value).
-static bool cfg_given(int argc, char **argv, const char *name)
+// The value the command line gives SimGrid option `name` (--cfg=name:value; the last one), or NULL.
+static const char *cfg_value(int argc, char **argv, const char *name)
 {
     const size_t n = strlen(name);
+    const char *value = NULL;
     for (int i = 1; i < argc; i++)
         if (strncmp(argv[i], "--cfg=", 6) == 0 && strncmp(argv[i] + 6, name, n) == 0 &&
             argv[i][6 + n] == ':')
-            return true;
-    return false;
+            value = argv[i] + 7 + n;
+    return value;
+}
+
+// The collectives' closed forms take a route's latency and bandwidth with the model's scalar
+// factors: CM02 (SimGrid's default) and LV08 only, on links that do not change during the run.
+static bool closed_forms_hold(const sim_platform_info *p, const char *cfg_model)
+{
+    const char *model = cfg_model ? cfg_model : p->network_model[0] ? p->network_model : "CM02";
+    return !p->links_vary && (strcmp(model, "CM02") == 0 || strcmp(model, "LV08") == 0);
 }
 
 // SimGrid creates and frees objects for every activity, and a thousand actors waking at one
@@ -161,8 +170,9 @@ int main(int argc, char **argv)
             usage(stdout);
             return 0;
         }
-    const bool custom_stack = cfg_given(argc, argv, "contexts/stack-size"),
-               plugin = cfg_given(argc, argv, "plugin");
+    const bool custom_stack = cfg_value(argc, argv, "contexts/stack-size") != NULL,
+               plugin = cfg_value(argc, argv, "plugin") != NULL;
+    const char *cfg_model = cfg_value(argc, argv, "network/model");
     simgrid_init(&argc, argv); // takes the --cfg= and --log= options out of argv
     if (!custom_stack)
         sg_cfg_set_int("contexts/stack-size", 512); // KiB: thousands of actors fit
@@ -323,9 +333,11 @@ int main(int argc, char **argv)
         outfile_open(&tr, trace_path);
         trace_begin(&t, tr.f);
     }
+    const sim_platform_info info = sim_platform_scan(platform);
     sim_setup s = {.cfg = c, .model = &m, .loss = loss, .hosts = hosts, .fidelity = fidelity,
-                   .ddp_bucket_bytes = ddp_bucket, .closed_forms = !exact_comm,
-                   .exec_compute = exact_compute || plugin || sim_platform_needs_executions(platform),
+                   .ddp_bucket_bytes = ddp_bucket,
+                   .closed_forms = !exact_comm && closed_forms_hold(&info, cfg_model),
+                   .exec_compute = exact_compute || plugin || info.needs_executions,
                    .var = &var, .horovod_cycle_s = horovod_cycle, .daso_pack_s = daso_pack,
                    .ring_step_s = ring_step,
                    .csv = out ? csv.f : NULL,

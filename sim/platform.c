@@ -6,7 +6,7 @@
 #include <signal.h> // signal, SIGABRT
 #include <stdio.h>  // tmpfile, fgets, fileno, getline
 #include <stdlib.h> // qsort, free
-#include <string.h> // strverscmp, strstr, strerror
+#include <string.h> // strverscmp, strstr, strchr, strerror, memcpy
 #include <unistd.h> // dup, dup2, _exit, write
 
 #include <simgrid/engine.h> // simgrid_load_platform
@@ -94,20 +94,40 @@ sg_host_t *sim_platform_hosts(const char *path, int count)
     return hosts;
 }
 
-bool sim_platform_needs_executions(const char *path)
+// Copies the value="..." (or '...') that follows `key` on `line` into out (size n), if any.
+static void prop_value(const char *line, const char *key, char *out, size_t n)
 {
-    static const char *const profiles[] = {"speed_file", "availability_file", "state_file",
-                                           "trace_connect", "id=\"plugin\"", "id='plugin'"};
+    const char *p = strstr(line, key), *v = p ? strstr(p, "value=") : NULL;
+    if (v == NULL || (v[6] != '"' && v[6] != '\''))
+        return;
+    const char quote = v[6], *end = strchr(v + 7, quote);
+    size_t len = end ? (size_t)(end - (v + 7)) : 0;
+    if (len == 0 || len >= n)
+        return;
+    memcpy(out, v + 7, len);
+    out[len] = '\0';
+}
+
+sim_platform_info sim_platform_scan(const char *path)
+{
+    static const char *const host_profiles[] = {"speed_file", "availability_file", "state_file",
+                                                "trace_connect", "id=\"plugin\"", "id='plugin'"};
+    static const char *const link_profiles[] = {"bandwidth_file", "latency_file", "state_file",
+                                                "trace_connect"};
     FILE *f = fopen(path, "r");
     if (f == NULL)
         util_die_input("cannot open platform %s: %s", path, strerror(errno));
+    sim_platform_info info = {0};
     char *line = NULL;
     size_t cap = 0;
-    bool found = false;
-    while (!found && getline(&line, &cap, f) != -1)
-        for (size_t i = 0; i < sizeof profiles / sizeof *profiles; i++)
-            found |= strstr(line, profiles[i]) != NULL;
+    while (getline(&line, &cap, f) != -1) {
+        for (size_t i = 0; i < sizeof host_profiles / sizeof *host_profiles; i++)
+            info.needs_executions |= strstr(line, host_profiles[i]) != NULL;
+        for (size_t i = 0; i < sizeof link_profiles / sizeof *link_profiles; i++)
+            info.links_vary |= strstr(line, link_profiles[i]) != NULL;
+        prop_value(line, "network/model", info.network_model, sizeof info.network_model);
+    }
     free(line);
     fclose(f);
-    return found;
+    return info;
 }

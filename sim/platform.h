@@ -15,11 +15,19 @@ void sim_platform_load(const char *path);
 // platform has fewer. Free with free().
 sg_host_t *sim_platform_hosts(const char *path, int count);
 
-// Whether compute on this platform must be SimGrid executions (sim_backend.h): the file names a
-// speed, availability or state profile (speed_file, availability_file, state_file,
-// trace_connect), which changes a host's speed during a run, or loads a plugin (a <prop
-// id="plugin">, e.g. host_energy, which watches executions). A plain text search, so a mention
-// in a comment counts too: a false yes only costs time.
-bool sim_platform_needs_executions(const char *path);
+// What a platform file asks of the simulation, by a plain text search (so a mention in a comment
+// counts too: a false yes only costs time):
+typedef struct {
+    // compute must be SimGrid executions (sim_backend.h): a speed, availability or state profile
+    // (speed_file, availability_file, state_file, trace_connect) changes a host's speed during a
+    // run, or a plugin (a <prop id="plugin">, e.g. host_energy) watches executions
+    bool needs_executions;
+    // links change during a run (bandwidth_file, latency_file, state_file, trace_connect): the
+    // collectives' closed forms, which read a route's bandwidth and latency once, do not hold
+    bool links_vary;
+    // the network model its <config> sets ("" if none; --cfg=network/model: overrides it)
+    char network_model[32];
+} sim_platform_info;
+sim_platform_info sim_platform_scan(const char *path);
 
 #endif

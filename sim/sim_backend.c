@@ -175,27 +175,32 @@ static void compute_pass(sim_rank *r, double seconds)
     compute(r, seconds * r->slow);
 }
 
-// Bucket i of the k buckets of `bucket` bytes that `bytes` of gradients make (the last the rest).
-static double bucket_size(double bytes, double bucket, int k, int i)
-{
-    return i < k - 1 ? bucket : bytes - bucket * (k - 1);
-}
-
-// Forward and backward at once (one activity instead of two; backward starts where the forward's
-// share of the pass ends), and when each of the k gradient buckets was ready: this rank's row of
-// st->ready. Returns when backward ended.
+// Forward and backward, and when each of the k gradient buckets was ready: this rank's row of
+// st->ready. With sleeps, at once (one activity instead of k + 1; backward starts where the
+// forward's share of the pass ends); with executions, bucket by bucket, since the host's speed may
+// change meanwhile. Returns when backward ended.
 static double grads_ready(sim_rank *r, events *ev, double t0, double bytes, double bucket, int k)
 {
     const profile *m = r->st->setup->model;
-    compute_pass(r, m->forward_s + m->backward_s);
-    const double t1 = simgrid_get_clock(),
-                 bwd = (t1 - t0) * m->backward_s / (m->forward_s + m->backward_s);
-    events_add(ev, EV_COMPUTE, "forward-backward", t0, t1, 0, 0);
-    double *mine = r->st->ready + (size_t)r->rank * r->st->max_buckets, at = t1 - bwd;
-    for (int i = 0; i < k; i++) {
-        at += bwd * bucket_size(bytes, bucket, k, i) / bytes;
-        mine[i] = at;
+    double *mine = r->st->ready + (size_t)r->rank * r->st->max_buckets;
+    if (r->st->setup->exec_compute) {
+        compute_pass(r, m->forward_s);
+        for (int i = 0; i < k; i++) {
+            compute_pass(r, m->backward_s * sim_bucket_bytes(bytes, bucket, k, i) / bytes);
+            mine[i] = simgrid_get_clock();
+        }
+    } else {
+        compute_pass(r, m->forward_s + m->backward_s);
+        const double t1 = simgrid_get_clock(),
+                     bwd = (t1 - t0) * m->backward_s / (m->forward_s + m->backward_s);
+        double at = t1 - bwd;
+        for (int i = 0; i < k; i++) {
+            at += bwd * sim_bucket_bytes(bytes, bucket, k, i) / bytes;
+            mine[i] = at;
+        }
     }
+    const double t1 = simgrid_get_clock();
+    events_add(ev, EV_COMPUTE, "forward-backward", t0, t1, 0, 0);
     return t1;
 }
 
@@ -209,7 +214,7 @@ static void node_grads_analytic(sim_rank *r, events *ev, double t0, double bytes
     const double t1 = grads_ready(r, ev, t0, bytes, bucket, k);
     st->used_local = true;
     for (int i = 0; i < k; i++) // what the ring carries
-        st->net.sent_local[r->rank] += 2.0 * (node->n - 1) / node->n * bucket_size(bytes, bucket, k, i);
+        st->net.sent_local[r->rank] += 2.0 * (node->n - 1) / node->n * sim_bucket_bytes(bytes, bucket, k, i);
     // a bucket's allreduce starts when every GPU of the node has it ready. The members meet; the
     // last to arrive reads everyone's times, sleeps until the last bucket is reduced and only then
     // joins the meeting, which releases all at that instant: one simcall for the others, not a
@@ -223,7 +228,7 @@ static void node_grads_analytic(sim_rank *r, events *ev, double t0, double bytes
                 ready = t > ready ? t : ready;
             }
             done = (ready > done ? ready : done) +
-                   sim_allreduce_time(&st->net, node, bucket_size(bytes, bucket, k, i));
+                   sim_allreduce_time(&st->net, node, sim_bucket_bytes(bytes, bucket, k, i));
         }
         sim_sleep(&st->net, done - simgrid_get_clock());
     }
@@ -242,11 +247,8 @@ static void world_grads_analytic(sim_rank *r, events *ev, double t0, double byte
     const int k = (int)ceil(bytes / bucket);
     const double t1 = grads_ready(r, ev, t0, bytes, bucket, k);
     st->used_world = true;
-    double b[k];
-    for (int i = 0; i < k; i++)
-        b[i] = bucket_size(bytes, bucket, k, i);
     sim_allreduce_buckets_analytic(&st->net, &st->c.world, r->rank, CH_GRAD_WORLD, st->ready,
-                                   st->max_buckets, b, k, s->horovod_cycle_s);
+                                   st->max_buckets, bytes, bucket, s->horovod_cycle_s);
     volume v = volume_ring_allreduce(bytes, s->cfg.nodes, s->cfg.gpus_per_node);
     events_add(ev, EV_GLOBAL, "gradient allreduce (exposed)", t1, simgrid_get_clock(), v.local,
                v.global);
@@ -283,7 +285,7 @@ static double sim_train_batch(void *ctx, events *ev, int epoch, int batch, plan_
     const int k = (int)ceil(bytes / bucket);
     const req_kind kind = grad == GRAD_NODE ? REQ_NODE : grad == GRAD_WORLD ? REQ_WORLD : REQ_HIER;
     for (int i = 0; i < k; i++) {
-        double b = bucket_size(bytes, bucket, k, i);
+        double b = sim_bucket_bytes(bytes, bucket, k, i);
         compute_pass(r, m->backward_s * b / bytes);
         helper_post(&r->grad, (sim_req){.kind = kind, .bytes = b, .last = i == k - 1});
     }

@@ -13,6 +13,9 @@ sim=$B/daso-sim
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 export DASO_MODELS=${DASO_MODELS:-sim/models}
+# for runs in $tmp (SimGrid finds a platform's profiles relative to the working directory)
+abs_sim=$(cd "$(dirname "$sim")" && pwd)/$(basename "$sim")
+models=$(cd "$DASO_MODELS" && pwd)
 
 # relative difference of two numbers is below a bound: within A B BOUND
 within() { awk -v a="$1" -v b="$2" -v r="$3" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= r * (b < 0 ? -b : b)) }'; }
@@ -179,6 +182,41 @@ for x in "" --exact-comm; do
 done
 csv_close "$tmp/slow.csv" "$tmp/slow--exact-comm.csv"
 tap_result $? "daso, NVLink latency 1 ms (TCP window caps its bandwidth): closed form = message by message"
+# ... and with both: SimGrid applies the bandwidth factor to the window-capped bandwidth
+"$B/daso-platform" --nodes 2 --gpus-per-node 4 --nvlink-lat 1e-3 --hca-lat 1e-3 --out "$tmp/slowall.xml"
+for s in daso sync; do
+  for x in "" --exact-comm; do
+    "$sim" "${run[@]}" --platform "$tmp/slowall.xml" --strategy $s --cfg=network/bandwidth-factor:0.5 \
+      $x --out "$tmp/slowall-$s$x.csv" >/dev/null 2>&1
+  done
+  csv_close "$tmp/slowall-$s.csv" "$tmp/slowall-$s--exact-comm.csv"
+  tap_result $? "$s, 1 ms links and bandwidth-factor 0.5 (window cap and factor): closed forms = messages"
+done
+# No closed form where it would not be exact, and then the messages' result byte for byte: a
+# network model other than CM02 and LV08 (SMPI: size-dependent factors), links whose bandwidth
+# changes during the run (a bandwidth profile), SimGrid's default crosstraffic (a flow also loads
+# its reverse route, which on a <cluster> carries the next ring edge)
+printf '0 25e9\n1 5e9\nLOOPAFTER 2\n' >"$tmp/bw.txt"
+sed 's|<link id="n0001-hca0" \([^/]*\)/>|<link id="n0001-hca0" \1 bandwidth_file="bw.txt"/>|' \
+  "$tmp/jb16.xml" >"$tmp/bwfile.xml"
+grep -q 'bandwidth_file' "$tmp/bwfile.xml"
+tap_result $? "the test platform with a bandwidth profile on one adapter is written"
+grep -v 'crosstraffic' "$tmp/cluster.xml" >"$tmp/cluster-ct.xml"
+smpi=(--cfg=network/model:SMPI)
+bwf=(--platform bwfile.xml)
+ct=(--platform "$tmp/cluster-ct.xml" --gpus-per-node 2 --nodes 2)
+for case in smpi bwf ct; do
+  declare -n shape=$case
+  for s in daso sync; do
+    for x in "" --exact-comm; do
+      (cd "$tmp" && DASO_MODELS=$models "$abs_sim" "${loud[@]}" "${shape[@]}" --strategy $s $x \
+        --out "$s-$case$x.csv" 2>"$s-$case$x.err" >/dev/null)
+    done
+    tap_check "$s, $case: no closed form" "$(grep -c 'in closed form' "$tmp/$s-$case.err")" = 0
+    [ -s "$tmp/$s-$case.csv" ] && cmp -s "$tmp/$s-$case.csv" "$tmp/$s-$case--exact-comm.csv"
+    tap_result $? "$s, $case: the messages' result byte for byte"
+  done
+done
 
 # --- compute as sleeps = compute as SimGrid executions, byte for byte (the main actors then also
 # run on their own GPUs' hosts, not all on one; local SGD's parameter average moves them there);
@@ -195,8 +233,6 @@ done
 sed 's|<host id="n0000-g0" speed="\([^"]*\)"/>|<host id="n0000-g0" speed="\1" speed_file="half.txt"/>|' \
   "$tmp/steady.xml" >"$tmp/half.xml"
 printf '0 0.5\n' >"$tmp/half.txt" # SimGrid finds profiles relative to the working directory
-abs_sim=$(cd "$(dirname "$sim")" && pwd)/$(basename "$sim")
-models=$(cd "$DASO_MODELS" && pwd)
 for p in steady half; do
   (cd "$tmp" && DASO_MODELS=$models "$abs_sim" --platform $p.xml --nodes 2 --gpus-per-node 1 \
     --model resnet50 --strategy sync --epochs 1 --quiet) >"$tmp/$p.sum"
