@@ -306,7 +306,8 @@ static sg_comm_t get(sim_net *w, int me, sim_channel ch)
 
 // Latency and bandwidth of the route from rank `from` to rank `to` as a message on idle links
 // sees them: the bandwidth capped by CM02's TCP window (network/TCP-gamma over twice the route's
-// latency), then both with the network model's factors (--cfg=network/latency-factor,
+// latency) and, with crosstraffic, by 20 times the reverse route's, then both with the network
+// model's factors (--cfg=network/latency-factor,
 // bandwidth-factor; LV08 sets its own). Routes can only be queried once the simulation runs
 // (SimGrid 3.32 crashes on Dijkstra zones before).
 static void route(sim_net *w, int from, int to, double *lat, double *bw)
@@ -316,6 +317,10 @@ static void route(sim_net *w, int from, int to, double *lat, double *bw)
     double cap = sg_host_get_route_bandwidth(a, b);
     if (gamma > 0 && l > 0 && gamma / (2 * l) < cap)
         cap = gamma / (2 * l);
+    if (w->crosstraffic) { // the flow loads its reverse route's links with 5% of its rate
+        const double back = 20 * sg_host_get_route_bandwidth(b, a);
+        cap = back < cap ? back : cap;
+    }
     *lat = l * sg_cfg_get_double("network/latency-factor");
     *bw = cap * sg_cfg_get_double("network/bandwidth-factor");
 }

@@ -113,24 +113,41 @@ static int parse_sizes(const char *s, double *out, int max)
     return n;
 }
 
-// The value the command line gives SimGrid option `name` (--cfg=name:value; the last one), or NULL.
-static const char *cfg_value(int argc, char **argv, const char *name)
+// Whether the command line sets SimGrid option `name` (--cfg=name:value, several options to one
+// --cfg separated by spaces); its last value into out (size n; "?" if longer).
+static bool cfg_value(int argc, char **argv, const char *name, char *out, size_t n)
 {
-    const size_t n = strlen(name);
-    const char *value = NULL;
-    for (int i = 1; i < argc; i++)
-        if (strncmp(argv[i], "--cfg=", 6) == 0 && strncmp(argv[i] + 6, name, n) == 0 &&
-            argv[i][6 + n] == ':')
-            value = argv[i] + 7 + n;
-    return value;
+    const size_t len = strlen(name);
+    bool given = false;
+    for (int i = 1; i < argc; i++) {
+        if (strncmp(argv[i], "--cfg=", 6) != 0)
+            continue;
+        for (const char *t = argv[i] + 6; *t;) {
+            const size_t tl = strcspn(t, " ");
+            if (tl > len && strncmp(t, name, len) == 0 && t[len] == ':') {
+                given = true;
+                const size_t vl = tl - len - 1;
+                if (vl < n)
+                    snprintf(out, n, "%.*s", (int)vl, t + len + 1);
+                else
+                    snprintf(out, n, "?");
+            }
+            t += tl + strspn(t + tl, " ");
+        }
+    }
+    return given;
 }
 
 // The collectives' closed forms take a route's latency and bandwidth with the model's scalar
-// factors: CM02 (SimGrid's default) and LV08 only, on links that do not change during the run.
-static bool closed_forms_hold(const sim_platform_info *p, const char *cfg_model)
+// factors: CM02 (SimGrid's default) and LV08 under the default host model, on links that do not
+// change during the run. The command line's models (cfg_net, cfg_host: "" if not given) win over
+// the platform's <config>.
+static bool closed_forms_hold(const sim_platform_info *p, const char *cfg_net, const char *cfg_host)
 {
-    const char *model = cfg_model ? cfg_model : p->network_model[0] ? p->network_model : "CM02";
-    return !p->links_vary && (strcmp(model, "CM02") == 0 || strcmp(model, "LV08") == 0);
+    const char *net = cfg_net[0] ? cfg_net : p->network_model[0] ? p->network_model : "CM02";
+    const char *host = cfg_host[0] ? cfg_host : p->host_model[0] ? p->host_model : "compound";
+    return !p->links_vary && (strcmp(net, "CM02") == 0 || strcmp(net, "LV08") == 0) &&
+           (strcmp(host, "compound") == 0 || strcmp(host, "default") == 0);
 }
 
 // SimGrid creates and frees objects for every activity, and a thousand actors waking at one
@@ -170,9 +187,11 @@ int main(int argc, char **argv)
             usage(stdout);
             return 0;
         }
-    const bool custom_stack = cfg_value(argc, argv, "contexts/stack-size") != NULL,
-               plugin = cfg_value(argc, argv, "plugin") != NULL;
-    const char *cfg_model = cfg_value(argc, argv, "network/model");
+    char value[64], cfg_net[32] = "", cfg_host[32] = "";
+    const bool custom_stack = cfg_value(argc, argv, "contexts/stack-size", value, sizeof value),
+               plugin = cfg_value(argc, argv, "plugin", value, sizeof value);
+    cfg_value(argc, argv, "network/model", cfg_net, sizeof cfg_net);
+    cfg_value(argc, argv, "host/model", cfg_host, sizeof cfg_host);
     simgrid_init(&argc, argv); // takes the --cfg= and --log= options out of argv
     if (!custom_stack)
         sg_cfg_set_int("contexts/stack-size", 512); // KiB: thousands of actors fit
@@ -336,7 +355,7 @@ int main(int argc, char **argv)
     const sim_platform_info info = sim_platform_scan(platform);
     sim_setup s = {.cfg = c, .model = &m, .loss = loss, .hosts = hosts, .fidelity = fidelity,
                    .ddp_bucket_bytes = ddp_bucket,
-                   .closed_forms = !exact_comm && closed_forms_hold(&info, cfg_model),
+                   .closed_forms = !exact_comm && closed_forms_hold(&info, cfg_net, cfg_host),
                    .exec_compute = exact_compute || plugin || info.needs_executions,
                    .var = &var, .horovod_cycle_s = horovod_cycle, .daso_pack_s = daso_pack,
                    .ring_step_s = ring_step,

@@ -2,11 +2,12 @@
 #define _GNU_SOURCE // strverscmp
 #include "platform.h"
 
+#include <ctype.h>  // isspace
 #include <errno.h>  // errno
 #include <signal.h> // signal, SIGABRT
-#include <stdio.h>  // tmpfile, fgets, fileno, getline
-#include <stdlib.h> // qsort, free
-#include <string.h> // strverscmp, strstr, strchr, strerror, memcpy
+#include <stdio.h>  // tmpfile, fgets, fileno, getline, snprintf
+#include <stdlib.h> // qsort, free, realloc
+#include <string.h> // strverscmp, strstr, strchr, strerror, memcpy, memset
 #include <unistd.h> // dup, dup2, _exit, write
 
 #include <simgrid/engine.h> // simgrid_load_platform
@@ -94,18 +95,54 @@ sg_host_t *sim_platform_hosts(const char *path, int count)
     return hosts;
 }
 
-// Copies the value="..." (or '...') that follows `key` on `line` into out (size n), if any.
-static void prop_value(const char *line, const char *key, char *out, size_t n)
+// Copies into out (size n) the value of attribute `name` (name="..." or '...') of the element
+// text [p, end); "?" if it is there but unreadable, unchanged if absent.
+static void attr(const char *p, const char *end, const char *name, char *out, size_t n)
 {
-    const char *p = strstr(line, key), *v = p ? strstr(p, "value=") : NULL;
-    if (v == NULL || (v[6] != '"' && v[6] != '\''))
+    const size_t len = strlen(name);
+    for (const char *a = p; (a = strstr(a, name)) != NULL && a < end; a += len) {
+        if (a == p || !isspace((unsigned char)a[-1]))
+            continue; // part of a longer name
+        const char *v = a + len;
+        while (isspace((unsigned char)*v))
+            v++;
+        if (*v++ != '=')
+            continue;
+        while (isspace((unsigned char)*v))
+            v++;
+        const char *close = (*v == '"' || *v == '\'') ? strchr(v + 1, *v) : NULL;
+        if (close == NULL || close > end || (size_t)(close - v - 1) >= n) {
+            snprintf(out, n, "?");
+            return;
+        }
+        memcpy(out, v + 1, (size_t)(close - v - 1));
+        out[close - v - 1] = '\0';
         return;
-    const char quote = v[6], *end = strchr(v + 7, quote);
-    size_t len = end ? (size_t)(end - (v + 7)) : 0;
-    if (len == 0 || len >= n)
-        return;
-    memcpy(out, v + 7, len);
-    out[len] = '\0';
+    }
+}
+
+// The network and host models that the <config> block sets: each <prop id=".." value=".."/>,
+// attributes in any order, over several lines, comments left out.
+static void config_models(char *config, sim_platform_info *info)
+{
+    for (char *c; (c = strstr(config, "<!--")) != NULL;) { // blank out comments
+        char *e = strstr(c, "-->");
+        memset(c, ' ', e ? (size_t)(e + 3 - c) : strlen(c));
+    }
+    for (const char *p = config; (p = strstr(p, "<prop")) != NULL; p++) {
+        const char *end = strchr(p, '>');
+        if (end == NULL)
+            end = p + strlen(p);
+        char id[64] = "", value[32] = "";
+        attr(p, end, "id", id, sizeof id);
+        attr(p, end, "value", value, sizeof value);
+        char *model = strcmp(id, "network/model") == 0 ? info->network_model
+                      : strcmp(id, "host/model") == 0  ? info->host_model
+                                                        : NULL;
+        if (model) // set twice to different values: which one SimGrid takes is not ours to guess
+            snprintf(model, sizeof info->network_model, "%s",
+                     model[0] && strcmp(model, value) != 0 ? "?" : value);
+    }
 }
 
 sim_platform_info sim_platform_scan(const char *path)
@@ -118,15 +155,29 @@ sim_platform_info sim_platform_scan(const char *path)
     if (f == NULL)
         util_die_input("cannot open platform %s: %s", path, strerror(errno));
     sim_platform_info info = {0};
-    char *line = NULL;
-    size_t cap = 0;
+    char *line = NULL, *config = NULL;
+    size_t cap = 0, config_len = 0;
+    bool in_config = false;
     while (getline(&line, &cap, f) != -1) {
         for (size_t i = 0; i < sizeof host_profiles / sizeof *host_profiles; i++)
             info.needs_executions |= strstr(line, host_profiles[i]) != NULL;
         for (size_t i = 0; i < sizeof link_profiles / sizeof *link_profiles; i++)
             info.links_vary |= strstr(line, link_profiles[i]) != NULL;
-        prop_value(line, "network/model", info.network_model, sizeof info.network_model);
+        in_config |= strstr(line, "<config") != NULL;
+        if (in_config) { // the <config> block, kept whole
+            const size_t len = strlen(line);
+            char *grown = realloc(config, config_len + len + 1);
+            if (grown == NULL)
+                util_die("out of memory reading %s", path);
+            config = grown;
+            memcpy(config + config_len, line, len + 1);
+            config_len += len;
+            in_config = strstr(line, "</config>") == NULL;
+        }
     }
+    if (config)
+        config_models(config, &info);
+    free(config);
     free(line);
     fclose(f);
     return info;

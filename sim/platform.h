@@ -25,8 +25,9 @@ typedef struct {
     // links change during a run (bandwidth_file, latency_file, state_file, trace_connect): the
     // collectives' closed forms, which read a route's bandwidth and latency once, do not hold
     bool links_vary;
-    // the network model its <config> sets ("" if none; --cfg=network/model: overrides it)
-    char network_model[32];
+    // the network and host models its <config> sets ("" if none, "?" if unreadable;
+    // --cfg=network/model:, host/model: override them)
+    char network_model[32], host_model[32];
 } sim_platform_info;
 sim_platform_info sim_platform_scan(const char *path);
 

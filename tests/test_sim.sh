@@ -192,8 +192,37 @@ for s in daso sync; do
   csv_close "$tmp/slowall-$s.csv" "$tmp/slowall-$s--exact-comm.csv"
   tap_result $? "$s, 1 ms links and bandwidth-factor 0.5 (window cap and factor): closed forms = messages"
 done
+# With crosstraffic a flow also loads its reverse route, at 5% of its rate: 100x slower links
+# back slow the flows down, and the closed form knows it
+cat >"$tmp/oneway.xml" <<'XML'
+<?xml version='1.0'?>
+<!DOCTYPE platform SYSTEM "https://simgrid.org/simgrid.dtd">
+<platform version="4.1">
+  <zone id="z" routing="Full">
+    <host id="h0" speed="19.5Tf"/><host id="h1" speed="19.5Tf"/><host id="h2" speed="19.5Tf"/>
+    <link id="a01" bandwidth="10GBps" latency="1us"/><link id="a12" bandwidth="10GBps" latency="1us"/>
+    <link id="a20" bandwidth="10GBps" latency="1us"/><link id="b10" bandwidth="0.1GBps" latency="1us"/>
+    <link id="b21" bandwidth="0.1GBps" latency="1us"/><link id="b02" bandwidth="0.1GBps" latency="1us"/>
+    <route src="h0" dst="h1" symmetrical="NO"><link_ctn id="a01"/></route>
+    <route src="h1" dst="h2" symmetrical="NO"><link_ctn id="a12"/></route>
+    <route src="h2" dst="h0" symmetrical="NO"><link_ctn id="a20"/></route>
+    <route src="h1" dst="h0" symmetrical="NO"><link_ctn id="b10"/></route>
+    <route src="h2" dst="h1" symmetrical="NO"><link_ctn id="b21"/></route>
+    <route src="h0" dst="h2" symmetrical="NO"><link_ctn id="b02"/></route>
+  </zone>
+</platform>
+XML
+for x in "" --exact-comm; do
+  "$sim" --platform "$tmp/oneway.xml" --nodes 3 --gpus-per-node 1 --model resnet50 --epochs 1 \
+    --strategy sync $x --out "$tmp/oneway$x.csv" 2>"$tmp/oneway$x.err" >/dev/null
+done
+tap_check "sync, one-way routes with crosstraffic: the flat allreduce in closed form" \
+  "$(grep -c 'in closed form:.*the flat gradient allreduce' "$tmp/oneway.err")" = 1
+csv_close "$tmp/oneway.csv" "$tmp/oneway--exact-comm.csv"
+tap_result $? "sync, one-way routes with crosstraffic: closed form = messages (every CSV column to 1e-7)"
 # No closed form where it would not be exact, and then the messages' result byte for byte: a
-# network model other than CM02 and LV08 (SMPI: size-dependent factors), links whose bandwidth
+# network model other than CM02 and LV08 (SMPI: size-dependent factors; IB: per-host penalties)
+# however it is set, links whose bandwidth
 # changes during the run (a bandwidth profile), SimGrid's default crosstraffic (a flow also loads
 # its reverse route, which on a <cluster> carries the next ring edge)
 printf '0 25e9\n1 5e9\nLOOPAFTER 2\n' >"$tmp/bw.txt"
@@ -202,10 +231,23 @@ sed 's|<link id="n0001-hca0" \([^/]*\)/>|<link id="n0001-hca0" \1 bandwidth_file
 grep -q 'bandwidth_file' "$tmp/bwfile.xml"
 tap_result $? "the test platform with a bandwidth profile on one adapter is written"
 grep -v 'crosstraffic' "$tmp/cluster.xml" >"$tmp/cluster-ct.xml"
+# (IB given within a --cfg of two options, or in the platform's <config> with its attributes the
+# other way round over two lines); nor with a host model other than the default (L07 has its own
+# network model)
+cat >"$tmp/ib.sed" <<'SED'
+s|<prop id="network/model" value="CM02"/>|<prop value='IB'\
+  id="network/model"/>|
+SED
+sed -f "$tmp/ib.sed" "$tmp/jb16.xml" >"$tmp/ibconf.xml"
+grep -q "value='IB'" "$tmp/ibconf.xml"
+tap_result $? "the test platform with IB over two lines in its <config> is written"
 smpi=(--cfg=network/model:SMPI)
+ib=("--cfg=network/crosstraffic:0 network/model:IB")
+ibconf=(--platform ibconf.xml)
+l07=(--cfg=host/model:ptask_L07)
 bwf=(--platform bwfile.xml)
 ct=(--platform "$tmp/cluster-ct.xml" --gpus-per-node 2 --nodes 2)
-for case in smpi bwf ct; do
+for case in smpi ib ibconf l07 bwf ct; do
   declare -n shape=$case
   for s in daso sync; do
     for x in "" --exact-comm; do
