@@ -172,6 +172,7 @@ void sim_comms_init(sim_comms *t, int nodes, int gpus_per_node)
     t->node = mallocCheck(sizeof(sim_comm) * (size_t)nodes);
     for (int n = 0; n < nodes; n++)
         sim_comm_init(&t->node[n], g, ranks + n * g);
+    t->when = NULL;
     t->cross = mallocCheck(sizeof(sim_comm) * (size_t)g);
     for (int l = 0; l < g; l++) {
         for (int n = 0; n < nodes; n++)
@@ -190,6 +191,7 @@ void sim_comms_free(sim_comms *t)
     sim_comm_free(&t->world);
     free(t->node);
     free(t->cross);
+    free(t->when);
 }
 
 // ----------------------------------------------------------------------------
@@ -460,6 +462,98 @@ void sim_allreduce_buckets_analytic(sim_net *w, sim_comm *c, int me, sim_channel
     const double b = sim_bucket_bytes(bytes, bucket, k, k - 1) / n * steps, in = edge_flow(c, me, b),
                  out = edge_flow(c, (me + 1) % n, b);
     sim_sleep(w, c->last_start + (in > out ? in : out) + tail - simgrid_get_clock());
+}
+
+// When the slowest of member me's two ring edges on c ends, for flows of `b` bytes started at t0
+// (t0 itself for a ring of one member: no flows).
+static double ring_edges_end(const sim_comm *c, int me, double b, double t0)
+{
+    if (c->n < 2)
+        return t0;
+    const double in = edge_flow(c, me, b), out = edge_flow(c, (me + 1) % c->n, b);
+    return t0 + (in > out ? in : out);
+}
+
+// When the slowest edge of c's ring ends, for flows of `b` bytes started at t0.
+static double ring_all_end(const sim_comm *c, double b, double t0)
+{
+    double end = t0;
+    for (int e = 0; c->n > 1 && e < c->n; e++) {
+        const double t = t0 + edge_flow(c, e, b);
+        end = t > end ? t : end;
+    }
+    return end;
+}
+
+void sim_hier_buckets_analytic(sim_net *w, sim_comms *t, int rank, sim_channel ch,
+                               const double *ready, int stride, double bytes, double bucket,
+                               double cycle)
+{
+    const int N = t->nodes, G = t->gpus_per_node, W = N * G, k = (int)ceil(bytes / bucket);
+    const int node = rank / G, local = rank % G;
+    sim_comm *nc = &t->node[node], *cc = &t->cross[local];
+    for (int i = 0; i < k; i++) { // what this member's flows would carry, in their order
+        const double slice = sim_bucket_bytes(bytes, bucket, k, i) / G;
+        if (G > 1)
+            count_sent(w, rank, nc->rank[(local + 1) % G], slice * (G - 1));
+        if (N > 1)
+            count_sent(w, rank, cc->rank[(node + 1) % N], slice / N * (2 * (N - 1)));
+        if (G > 1)
+            count_sent(w, rank, nc->rank[(local + 1) % G], slice * (G - 1));
+    }
+    if (t->when == NULL)
+        t->when = mallocCheck(sizeof(double) * 4 * (size_t)W);
+    // per GPU: its reduce-scatter's end, its cross allreduce's end, its batch's end; per node:
+    // when its previous allgather is done (the next bucket's reduce-scatter may start)
+    double *rs = t->when, *ar = rs + W, *end = ar + W, *done = end + W;
+    if (sim_comm_last(&t->world, ch)) {
+        for (int n = 0; n < N; n++) {
+            ring_routes(w, &t->node[n]);
+            done[n] = 0;
+        }
+        for (int g = 0; g < G; g++)
+            ring_routes(w, &t->cross[g]);
+        for (int i = 0; i < k; i++) {
+            const double slice = sim_bucket_bytes(bytes, bucket, k, i) / G,
+                         nb = slice * (G - 1), cb = slice / N * (2 * (N - 1));
+            for (int n = 0; n < N; n++) { // reduce-scatter: every GPU of the node has it ready
+                sim_comm *c = &t->node[n];
+                double start = done[n];
+                for (int j = 0; j < G; j++) {
+                    const double r = ready[(size_t)(n * G + j) * stride + i];
+                    start = r > start ? r : start;
+                }
+                if (cycle > 0) { // Horovod's cycle ticks
+                    const double tick = ceil(start / cycle) * cycle;
+                    start = tick > start ? tick : start;
+                }
+                const double tail = G > 1 ? ring_tail(w, c, G - 1, 1) : 0;
+                for (int j = 0; j < G; j++)
+                    rs[n * G + j] = ring_edges_end(c, j, nb, start) + tail;
+            }
+            for (int g = 0; g < G; g++) { // across nodes: every node's GPU g has reduced its slice
+                sim_comm *c = &t->cross[g];
+                double start = 0;
+                for (int n = 0; n < N; n++)
+                    start = rs[n * G + g] > start ? rs[n * G + g] : start;
+                const double tail = N > 1 ? ring_tail(w, c, 2 * (N - 1), 1) : 0;
+                for (int n = 0; n < N; n++)
+                    ar[n * G + g] = N > 1 ? ring_edges_end(c, n, cb, start) + tail : rs[n * G + g];
+            }
+            for (int n = 0; n < N; n++) { // allgather: every GPU of the node has its slice
+                sim_comm *c = &t->node[n];
+                double start = 0;
+                for (int j = 0; j < G; j++)
+                    start = ar[n * G + j] > start ? ar[n * G + j] : start;
+                const double tail = G > 1 ? ring_tail(w, c, G - 1, 1) : 0;
+                done[n] = ring_all_end(c, nb, start) + tail;
+                for (int j = 0; j < G; j++)
+                    end[n * G + j] = ring_edges_end(c, j, nb, start) + tail;
+            }
+        }
+    }
+    sim_comm_meet(&t->world, ch);
+    sim_sleep(w, end[rank] - simgrid_get_clock());
 }
 
 typedef struct {

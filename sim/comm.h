@@ -90,6 +90,7 @@ typedef struct {
     sim_comm *node;  // [N]
     sim_comm *cross; // [G]
     int nodes, gpus_per_node;
+    double *when;    // [4 x world]: sim_hier_buckets_analytic's times, allocated on first use
 } sim_comms;
 
 void sim_comms_init(sim_comms *t, int nodes, int gpus_per_node);
@@ -154,6 +155,14 @@ void sim_allreduce_buckets_analytic(sim_net *w, sim_comm *c, int me, sim_channel
 // for each allreduce it posted, in order. Counts the bytes as the flows would.
 void sim_iallreduce_analytic_start(sim_net *w, sim_comm *c, int me, double bytes, double rings);
 void sim_iallreduce_analytic_wait(sim_net *w, sim_comm *c, int me);
+// sim_allreduce_buckets_analytic for the hierarchical allreduce of each bucket (sim_hier_allreduce:
+// reduce-scatter in the node, allreduce of the slice across nodes, allgather in the node), on
+// every GPU of t (the caller is world rank `rank`), where every node's ring is private and the
+// cross rings run as if alone (sim_comms_local_private, sim_comms_rings_independent). Meets on
+// t's world communicator, channel ch.
+void sim_hier_buckets_analytic(sim_net *w, sim_comms *t, int rank, sim_channel ch,
+                               const double *ready, int stride, double bytes, double bucket,
+                               double cycle);
 // Hierarchical allreduce: reduce-scatter in `node`, allreduce of the 1/G slice in `cross` (the
 // GPUs of the caller's local rank on every node), allgather in `node`. ch is a *_NODE channel.
 // `more`: another hierarchical allreduce on the same channel follows (sim_allreduce's `more`,

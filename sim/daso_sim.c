@@ -59,8 +59,8 @@ static void usage(FILE *f)
             "  --ddp-bucket-mb X     node-local gradient buckets of daso and localsgd (25)\n"
             "  --exact-comm          simulate the collectives that have closed forms message by\n"
             "                        message: node-local gradient allreduces, DASO's node-local\n"
-            "                        broadcasts and global messages, sync's flat gradient\n"
-            "                        allreduce (same result, slower)\n"
+            "                        broadcasts and global messages, sync's flat and hier's\n"
+            "                        hierarchical gradient allreduces (same result, slower)\n"
             "  --exact-compute       compute as SimGrid executions instead of sleeps of the same\n"
             "                        length (same result, slower); automatic when the platform\n"
             "                        has speed, availability or state profiles or a plugin, or\n"
@@ -376,8 +376,8 @@ int main(int argc, char **argv)
     if (out)
         outfile_commit(&csv);
     long gpu_batches = r.run.batches * nodes * c.gpus_per_node;
-    if (!quiet && (r.closed_local || r.closed_world || r.closed_cross)) { // which held (README)
-        const char *held[3];
+    if (!quiet && (r.closed_local || r.closed_world || r.closed_cross || r.closed_hier)) {
+        const char *held[4]; // which closed forms held (README)
         int n = 0;
         if (r.closed_local)
             held[n++] = "node-local allreduces and broadcasts";
@@ -385,6 +385,8 @@ int main(int argc, char **argv)
             held[n++] = "the flat gradient allreduce";
         if (r.closed_cross)
             held[n++] = "DASO's global messages";
+        if (r.closed_hier)
+            held[n++] = "the hierarchical gradient allreduce";
         fprintf(stderr, "daso-sim: in closed form: ");
         for (int i = 0; i < n; i++)
             fprintf(stderr, "%s%s", held[i], i + 1 < n ? "; " : "\n");

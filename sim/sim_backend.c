@@ -30,7 +30,8 @@ typedef struct {
                          // (sim_comms_local_private)
     bool analytic_world; // the flat gradient allreduce in closed form (sim_comm_ring_private)
     bool analytic_cross; // DASO's global messages in closed form (sim_comms_rings_independent)
-    bool used_local, used_world, used_cross; // ... and whether they ran
+    bool analytic_hier;  // the hierarchical gradient allreduce in closed form (the same)
+    bool used_local, used_world, used_cross, used_hier; // ... and whether they ran
     bool shared_host;    // every main actor runs on hosts[0] (sim_run)
     double stats[8];    // the epoch's sums (sim_stats_sum) ...
     int stats_in;       // ... and the ranks that have added to them
@@ -254,6 +255,22 @@ static void world_grads_analytic(sim_rank *r, events *ev, double t0, double byte
                v.global);
 }
 
+// Backward with the bucketed hierarchical allreduce in closed form (hier), where the nodes' rings
+// are private and the cross rings cannot slow one another (sim_backend.h).
+static void hier_grads_analytic(sim_rank *r, events *ev, double t0, double bytes)
+{
+    sim_state *st = r->st;
+    const sim_setup *s = st->setup;
+    const double bucket = s->cfg.bucket_bytes;
+    const double t1 = grads_ready(r, ev, t0, bytes, bucket, (int)ceil(bytes / bucket));
+    st->used_hier = true;
+    sim_hier_buckets_analytic(&st->net, &st->c, r->rank, CH_GRAD_WORLD, st->ready, st->max_buckets,
+                              bytes, bucket, s->horovod_cycle_s);
+    volume v = volume_hier_allreduce(bytes, s->cfg.nodes, s->cfg.gpus_per_node);
+    events_add(ev, EV_GLOBAL, "gradient allreduce (exposed)", t1, simgrid_get_clock(), v.local,
+               v.global);
+}
+
 static double sim_train_batch(void *ctx, events *ev, int epoch, int batch, plan_grad grad,
                               floatfmt fmt)
 {
@@ -275,6 +292,10 @@ static double sim_train_batch(void *ctx, events *ev, int epoch, int batch, plan_
     }
     if (grad == GRAD_WORLD && r->st->analytic_world) {
         world_grads_analytic(r, ev, t0, bytes);
+        return s->loss[epoch];
+    }
+    if (grad == GRAD_HIER && r->st->analytic_hier) {
+        hier_grads_analytic(r, ev, t0, bytes);
         return s->loss[epoch];
     }
     // backward in buckets; each bucket's reduction starts as soon as its gradients are ready. The
@@ -446,6 +467,10 @@ void sim_run(const sim_setup *s, sim_result *res)
     // takes what its flows take alone
     st.analytic_cross = daso && st.analytic_local && s->fidelity == FIDELITY_FLOW &&
                         sim_comms_rings_independent(&st.net, st.c.cross, g);
+    // hier's cross rings likewise carry nothing but its slices
+    st.analytic_hier = !daso && strat->global_grads && st.analytic_local &&
+                       s->fidelity == FIDELITY_FLOW &&
+                       sim_comms_rings_independent(&st.net, st.c.cross, g);
     // gradient actors carry bucketed allreduces; node-local ones in closed form need none
     const bool grad_actors = strat->global_grads || !st.analytic_local;
     // A main actor that computes in sleeps and whose node-local collectives are closed forms
@@ -493,7 +518,8 @@ void sim_run(const sim_setup *s, sim_result *res)
     simgrid_run();
 
     *res = (sim_result){.run = st.result, .closed_local = st.used_local,
-                        .closed_world = st.used_world, .closed_cross = st.used_cross};
+                        .closed_world = st.used_world, .closed_cross = st.used_cross,
+                        .closed_hier = st.used_hier};
     for (int i = 0; i < world; i++) {
         res->sent_local += st.net.sent_local[i];
         res->sent_global += st.net.sent_global[i];

@@ -12,8 +12,9 @@
 // broadcast inside a node (sim_bcast_analytic), and, in flow fidelity, the flat gradient
 // allreduce of sync and of local SGD's synchronous epochs where the world ring's edges share no
 // link (sim_comm_ring_private: each edge's flow then runs alone; sim_allreduce_buckets_analytic),
-// and DASO's global messages where the groups' rings cannot slow one another
-// (sim_comms_rings_independent, sim_iallreduce_analytic_*; no parameter actors then).
+// and DASO's global messages and hier's allreduces where the groups' cross rings cannot slow one
+// another (sim_comms_rings_independent; sim_iallreduce_analytic_*, no parameter actors then;
+// sim_hier_buckets_analytic).
 // tests/test_sim.sh checks they give the simulated result; --exact-comm switches them off.
 //
 // Compute as sleeps (exec_compute false): a rank's main actor is the only one computing on its
@@ -67,7 +68,7 @@ typedef struct {
     driver_result run;          // rank 0's view: training time, bytes (closed forms), ...
     double sent_local, sent_global; // bytes the simulated messages carried, all ranks
     bool closed_local, closed_world; // node-local / flat gradient allreduces ran in closed form
-    bool closed_cross;               // DASO's global messages did
+    bool closed_cross, closed_hier;  // DASO's global messages, hier's allreduces did
 } sim_result;
 
 void sim_run(const sim_setup *s, sim_result *res);

@@ -93,8 +93,8 @@ awk '!/^#/ { d[FILENAME] += $11 } END { exit !(d[ARGV[1]] < d[ARGV[2]]) }' "$tmp
 tap_result $? "daso sends fewer bytes between nodes than sync"
 
 # --- the closed forms give the simulated result: the node-local allreduce (daso and localsgd use
-# it) and the flat one (sync, and localsgd's synchronous warm-up epoch)
-for s in daso localsgd sync; do
+# it), the flat one (sync, and localsgd's synchronous warm-up epoch) and the hierarchical one
+for s in daso localsgd sync hier; do
   csv_close "$tmp/$s.csv" "$tmp/$s--exact-comm.csv"
   tap_result $? "$s: gradient allreduces in closed form = simulated message by message (every CSV column to 1e-7)"
 done
@@ -150,25 +150,31 @@ for case in clsh step; do
   [ -s "$tmp/sync-$case.csv" ] && cmp -s "$tmp/sync-$case.csv" "$tmp/sync-$case--exact-comm.csv"
   tap_result $? "sync, $case: the messages' result byte for byte"
 done
-# DASO's global messages are a closed form where the groups' cross rings can run at once without
-# slowing one another: on 16 nodes in 2 cells the 4 groups' rings cross the 250 GB/s links between
-# the cells at 25 GB/s each (closed form = messages); with 90% of those links taken by other jobs
-# (25 GB/s left) they could compete: messages, byte for byte
-two=(--platform "$tmp/jb16.xml" --nodes 16 --model resnet50 --epochs 2 --strategy daso)
-for bg in 0 0.9; do
-  for x in "" --exact-comm; do
-    "$sim" "${two[@]}" --background $bg $x --out "$tmp/two-$bg$x.csv" 2>"$tmp/two-$bg$x.err" >/dev/null
+# DASO's global messages and hier's cross-node allreduces are closed forms where the groups' cross
+# rings can run at once without slowing one another: on 16 nodes in 2 cells the 4 rings cross the
+# 250 GB/s links between the cells at 25 GB/s each (closed form = messages); with 90% of those
+# links taken by other jobs (25 GB/s left) they could compete: messages, byte for byte
+two=(--platform "$tmp/jb16.xml" --nodes 16 --model resnet50 --epochs 2)
+for s in daso hier; do
+  for bg in 0 0.9; do
+    for x in "" --exact-comm; do
+      "$sim" "${two[@]}" --strategy $s --background $bg $x --out "$tmp/two-$s-$bg$x.csv" \
+        2>"$tmp/two-$s-$bg$x.err" >/dev/null
+    done
   done
 done
-msgs() { grep -c "in closed form:.*DASO's global messages" "$tmp/two-$1.err"; }
-tap_check "daso, 16 nodes: global messages in closed form" "$(msgs 0)" = 1
-csv_close "$tmp/two-0.csv" "$tmp/two-0--exact-comm.csv"
-tap_result $? "daso, 16 nodes: global messages in closed form = messages (every CSV column to 1e-7)"
-for case in 0.9 0--exact-comm; do
-  tap_check "daso, 16 nodes, $case: no global messages in closed form" "$(msgs $case)" = 0
+held() { grep -c "in closed form:.*$1" "$tmp/two-$2.err"; }
+declare -A what=([daso]="DASO's global messages" [hier]="the hierarchical gradient allreduce")
+for s in daso hier; do
+  tap_check "$s, 16 nodes: ${what[$s]} in closed form" "$(held "${what[$s]}" $s-0)" = 1
+  csv_close "$tmp/two-$s-0.csv" "$tmp/two-$s-0--exact-comm.csv"
+  tap_result $? "$s, 16 nodes: ${what[$s]} in closed form = messages (every CSV column to 1e-7)"
+  for case in 0.9 0--exact-comm; do
+    tap_check "$s, 16 nodes, $case: not in closed form" "$(held "${what[$s]}" $s-$case)" = 0
+  done
+  [ -s "$tmp/two-$s-0.9.csv" ] && cmp -s "$tmp/two-$s-0.9.csv" "$tmp/two-$s-0.9--exact-comm.csv"
+  tap_result $? "$s, 16 nodes, links between cells 90% busy: the messages' result byte for byte"
 done
-[ -s "$tmp/two-0.9.csv" ] && cmp -s "$tmp/two-0.9.csv" "$tmp/two-0.9--exact-comm.csv"
-tap_result $? "daso, 16 nodes, links between cells 90% busy: the messages' result byte for byte"
 
 # ... also when the network model scales every link (the closed forms take the model's factors),
 # and when CM02's TCP window caps a high-latency route's bandwidth (NVLink at 1 ms)
