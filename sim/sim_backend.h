@@ -1,7 +1,8 @@
 // sim_backend.h: the backend interface (core/backend.h) on SimGrid actors. One main actor per
-// simulated GPU runs the core's driver unchanged; each has a gradient actor that reduces the
-// gradient buckets overlapping backward, and (for DASO) a parameter actor that runs the
-// non-blocking global sync overlapping the next batches' compute. Compute is charged from the
+// simulated GPU runs the core's driver unchanged; where the collectives are simulated message by
+// message, each has a gradient actor that reduces the gradient buckets overlapping backward, and
+// (for DASO) a parameter actor that runs the non-blocking global sync overlapping the next
+// batches' compute (the fast path below computes them in closed form instead). Compute is charged from the
 // model profile: the profile's seconds on its reference GPU, scaled by reference FLOP/s over the
 // host's speed.
 //
