@@ -24,6 +24,10 @@ static char payload; // messages carry no data, only their simulated size
 
 #define SMALL_BYTES 8.0 // a small allreduce's message: one double
 
+// With network/crosstraffic a flow also loads the links of its reverse route, with 1/20 (5%) of
+// its rate (SimGrid's CM02).
+#define CROSSTRAFFIC_BACK 20
+
 // Broadcasts of one communicator in progress at once, at most. DASO has at most 3 between two
 // node-wide meetings (a receive batch's, then a send batch's two) and a send batch always has a
 // node-local allreduce; a schedule that needed more stops with a message, it cannot go wrong.
@@ -265,24 +269,6 @@ bool sim_comms_local_private(sim_net *w, sim_comms *t)
     return own;
 }
 
-bool sim_comm_ring_private(sim_net *w, sim_comm *c)
-{
-    xbt_dynar_t all = xbt_dynar_new(sizeof(sg_link_t), NULL);
-    xbt_dynar_t none = xbt_dynar_new(sizeof(sg_link_t), NULL);
-    xbt_dynar_t shared = xbt_dynar_new(sizeof(sg_link_t), NULL);
-    ring_edge_links(w, c, all);
-    for (unsigned long i = 0; i < xbt_dynar_length(all); i++) { // a FATPIPE limits no other flow
-        sg_link_t l = xbt_dynar_get_as(all, i, sg_link_t);
-        if (sg_link_is_shared(l))
-            xbt_dynar_push_as(shared, sg_link_t, l);
-    }
-    const bool own = links_own(shared, none);
-    xbt_dynar_free(&all);
-    xbt_dynar_free(&none);
-    xbt_dynar_free(&shared);
-    return own;
-}
-
 // ----------------------------------------------------------------------------
 // point to point
 
@@ -319,8 +305,8 @@ static void route(sim_net *w, int from, int to, double *lat, double *bw)
     double cap = sg_host_get_route_bandwidth(a, b);
     if (gamma > 0 && l > 0 && gamma / (2 * l) < cap)
         cap = gamma / (2 * l);
-    if (w->crosstraffic) { // the flow loads its reverse route's links with 5% of its rate
-        const double back = 20 * sg_host_get_route_bandwidth(b, a);
+    if (w->crosstraffic) { // the reverse route's links may be what limits the flow
+        const double back = CROSSTRAFFIC_BACK * sg_host_get_route_bandwidth(b, a);
         cap = back < cap ? back : cap;
     }
     *lat = l * sg_cfg_get_double("network/latency-factor");
@@ -426,44 +412,6 @@ static double edge_flow(const sim_comm *c, int e, double bytes)
     return c->edge_lat[e] + bytes / c->edge_bw[e];
 }
 
-void sim_allreduce_buckets_analytic(sim_net *w, sim_comm *c, int me, sim_channel ch,
-                                    const double *ready, int stride, double bytes, double bucket,
-                                    double cycle)
-{
-    const int n = c->n, steps = 2 * (n - 1), k = (int)ceil(bytes / bucket);
-    for (int i = 0; i < k; i++) // what this member's flows would carry to its right neighbour
-        count_sent(w, c->rank[me], c->rank[(me + 1) % n],
-                   sim_bucket_bytes(bytes, bucket, k, i) / n * steps);
-    ring_routes(w, c);
-    const double tail = ring_tail(w, c, steps, 1);
-    if (sim_comm_last(c, ch)) { // everyone's gradients are known: the buckets one after another
-        double done = 0;
-        for (int i = 0; i < k; i++) {
-            double start = done;
-            for (int m = 0; m < n; m++) {
-                const double t = ready[(size_t)c->rank[m] * stride + i];
-                start = t > start ? t : start;
-            }
-            if (cycle > 0) { // Horovod's cycle ticks
-                const double tick = ceil(start / cycle) * cycle;
-                start = tick > start ? tick : start;
-            }
-            c->last_start = start;
-            double flows = 0;
-            for (int e = 0; e < n; e++) {
-                const double t = edge_flow(c, e, sim_bucket_bytes(bytes, bucket, k, i) / n * steps);
-                flows = t > flows ? t : flows;
-            }
-            done = start + flows + tail;
-        }
-    }
-    sim_comm_meet(c, ch);
-    // the last bucket's flows end for this member when its own two edges are done
-    const double b = sim_bucket_bytes(bytes, bucket, k, k - 1) / n * steps, in = edge_flow(c, me, b),
-                 out = edge_flow(c, (me + 1) % n, b);
-    sim_sleep(w, c->last_start + (in > out ? in : out) + tail - simgrid_get_clock());
-}
-
 // When the slowest of member me's two ring edges on c ends, for flows of `b` bytes started at t0
 // (t0 itself for a ring of one member: no flows).
 static double ring_edges_end(const sim_comm *c, int me, double b, double t0)
@@ -483,6 +431,34 @@ static double ring_all_end(const sim_comm *c, double b, double t0)
         end = t > end ? t : end;
     }
     return end;
+}
+
+void sim_allreduce_buckets_analytic(sim_net *w, sim_comm *c, int me, sim_channel ch,
+                                    const double *ready, int stride, double bytes, double bucket,
+                                    double cycle)
+{
+    const int n = c->n, steps = 2 * (n - 1), k = (int)ceil(bytes / bucket);
+    for (int i = 0; i < k; i++) // what this member's flows would carry to its right neighbour
+        count_sent(w, c->rank[me], c->rank[(me + 1) % n],
+                   sim_bucket_bytes(bytes, bucket, k, i) / n * steps);
+    ring_routes(w, c);
+    const double tail = ring_tail(w, c, steps, 1);
+    if (sim_comm_last(c, ch)) { // everyone's gradients are known: the buckets one after another
+        double done = 0;
+        for (int i = 0; i < k; i++) {
+            double start = done;
+            for (int m = 0; m < n; m++) {
+                const double t = ready[(size_t)c->rank[m] * stride + i];
+                start = t > start ? t : start;
+            }
+            c->last_start = start = sim_cycle_tick(start, cycle);
+            done = ring_all_end(c, sim_bucket_bytes(bytes, bucket, k, i) / n * steps, start) + tail;
+        }
+    }
+    sim_comm_meet(c, ch);
+    // the last bucket's flows end for this member when its own two edges are done
+    const double b = sim_bucket_bytes(bytes, bucket, k, k - 1) / n * steps;
+    sim_sleep(w, ring_edges_end(c, me, b, c->last_start) + tail - simgrid_get_clock());
 }
 
 void sim_hier_buckets_analytic(sim_net *w, sim_comms *t, int rank, sim_channel ch,
@@ -523,10 +499,7 @@ void sim_hier_buckets_analytic(sim_net *w, sim_comms *t, int rank, sim_channel c
                     const double r = ready[(size_t)(n * G + j) * stride + i];
                     start = r > start ? r : start;
                 }
-                if (cycle > 0) { // Horovod's cycle ticks
-                    const double tick = ceil(start / cycle) * cycle;
-                    start = tick > start ? tick : start;
-                }
+                start = sim_cycle_tick(start, cycle);
                 const double tail = G > 1 ? ring_tail(w, c, G - 1, 1) : 0;
                 for (int j = 0; j < G; j++)
                     rs[n * G + j] = ring_edges_end(c, j, nb, start) + tail;
@@ -577,12 +550,16 @@ bool sim_comms_rings_independent(sim_net *w, sim_comm *cs, int n)
         ring_routes(w, c);
         for (int i = 0; i < c->n; i++) {
             const int to = (i + 1) % c->n;
-            xbt_dynar_reset(d);
-            route_links(w, c->rank[i], c->rank[to], d); // the reverse at full rate: on the safe side
-            for (unsigned long j = 0; j < xbt_dynar_length(d); j++) {
-                link_use u = {.link = xbt_dynar_get_as(d, j, sg_link_t), .bw = c->edge_bw[to]};
-                if (sg_link_is_shared(u.link)) // a FATPIPE limits no other flow
-                    xbt_dynar_push(use, &u);
+            for (int back = 0; back <= (int)w->crosstraffic; back++) { // the route, its reverse
+                xbt_dynar_reset(d);
+                sg_host_get_route(w->host[c->rank[back ? to : i]], w->host[c->rank[back ? i : to]],
+                                  d);
+                for (unsigned long j = 0; j < xbt_dynar_length(d); j++) {
+                    link_use u = {.link = xbt_dynar_get_as(d, j, sg_link_t),
+                                  .bw = back ? c->edge_bw[to] / CROSSTRAFFIC_BACK : c->edge_bw[to]};
+                    if (sg_link_is_shared(u.link)) // a FATPIPE limits no other flow
+                        xbt_dynar_push(use, &u);
+                }
             }
         }
     }
@@ -651,9 +628,8 @@ void sim_iallreduce_analytic_wait(sim_net *w, sim_comm *c, int me)
     }
     ring_routes(w, c);
     const int steps = 2 * (c->n - 1);
-    const double b = s->bytes / c->n * steps, in = edge_flow(c, me, b),
-                 out = edge_flow(c, (me + 1) % c->n, b);
-    const double done = s->t_start + (in > out ? in : out) + ring_tail(w, c, steps, s->rings);
+    const double done =
+        ring_edges_end(c, me, s->bytes / c->n * steps, s->t_start) + ring_tail(w, c, steps, s->rings);
     if (++s->left == c->n) // every member has read what it needs
         s->seq = -1;
     sim_sleep(w, done - simgrid_get_clock());
@@ -783,13 +759,8 @@ void sim_small_allreduce(sim_net *w, sim_comm *c, int me, sim_channel ch)
     const int steps = 2 * (int)ceil(log2(c->n));
     count_sent(w, c->rank[me], c->rank[(me + 1) % c->n], SMALL_BYTES);
     if (sim_comm_last(c, ch)) { // everyone is here: the slowest first step, then the others
-        ring_routes(w, c);
-        double first = 0; // every edge carries one member's message out and the next one's in
-        for (int i = 0; i < c->n; i++) {
-            const double t = c->edge_lat[i] + SMALL_BYTES / c->edge_bw[i];
-            first = t > first ? t : first;
-        }
-        sim_sleep(w, first + ring_tail(w, c, steps, 1));
+        ring_routes(w, c); // every edge carries one member's message out and the next one's in
+        sim_sleep(w, ring_all_end(c, SMALL_BYTES, 0) + ring_tail(w, c, steps, 1));
     }
     sim_comm_meet(c, ch);
 }

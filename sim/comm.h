@@ -16,6 +16,7 @@
 #ifndef DASO_SIM_COMM_H
 #define DASO_SIM_COMM_H
 
+#include <math.h>    // ceil (sim_cycle_tick)
 #include <stdbool.h> // bool
 
 #include <simgrid/forward.h> // sg_host_t, sg_mailbox_t, sg_bar_t
@@ -104,16 +105,13 @@ void sim_comms_free(sim_comms *t);
 // Routes must be queryable: after a first simgrid_run().
 bool sim_comms_local_private(sim_net *w, sim_comms *t);
 
-// Whether the edges of c's ring share no link that limits a flow (FATPIPE links limit none), so
-// that its flows, alone on the network, never slow one another (sim_allreduce_buckets_analytic).
-// Routes must be queryable: after a first simgrid_run().
-bool sim_comm_ring_private(sim_net *w, sim_comm *c);
-
 // Whether the rings of the communicators cs[0..n) can run their flows at any moment, together,
 // without one slowing another: no link that limits a flow (not FATPIPE) is asked for more than
 // its bandwidth by the flows of all ring edges that cross it, each at its own route's bandwidth
-// (the model's bandwidth factor and CM02's TCP window included). Then every flow ends as it
-// would alone (sim_iallreduce_analytic). Nothing else may use these links: the caller knows.
+// (the model's bandwidth factor and CM02's TCP window included; with crosstraffic, 1/20 of it on
+// the reverse route's links). Then every flow ends as it would alone
+// (sim_allreduce_buckets_analytic, sim_iallreduce_analytic_*, sim_hier_buckets_analytic).
+// Nothing else may use these links: the caller knows.
 bool sim_comms_rings_independent(sim_net *w, sim_comm *cs, int n);
 
 // The collectives; `me` is the caller's index in the communicator, `ch` its channel.
@@ -137,14 +135,22 @@ static inline double sim_bucket_bytes(double bytes, double bucket, int k, int i)
     return i < k - 1 ? bucket : bytes - bucket * (k - 1);
 }
 
+// When a collective waiting for Horovod's cycle ticks (every `cycle` seconds; none if 0) starts,
+// once it is ready at t.
+static inline double sim_cycle_tick(double t, double cycle)
+{
+    const double tick = cycle > 0 ? ceil(t / cycle) * cycle : t;
+    return tick > t ? tick : t;
+}
+
 // The allreduces of a batch's gradient buckets (sim_bucket_bytes), each started when every member
 // has bucket i ready (ready[rank * stride + i] for the member's world rank, written by each
-// member before it calls this) and
-// the previous one is done (and at the next multiple of `cycle` if > 0: Horovod's cycle), in
-// closed form: what sim_allreduce's flow fidelity takes on c when nothing else uses its links
-// (sim_comm_ring_private): each edge's flow alone on its route, the slowest ending the flows,
-// then the latency tail; for the last bucket the caller's own two edges. Returns when the caller
-// is done; counts the bytes as the flows would.
+// member before it calls this) and the previous one is done (and at Horovod's next cycle tick:
+// sim_cycle_tick), in closed form: what sim_allreduce's flow fidelity takes on c when its flows
+// cannot slow one another and nothing else uses its links (sim_comms_rings_independent): each
+// edge's flow as alone on its route, the slowest ending the flows, then the latency tail; for the
+// last bucket the caller's own two edges. Returns when the caller is done; counts the bytes as
+// the flows would.
 void sim_allreduce_buckets_analytic(sim_net *w, sim_comm *c, int me, sim_channel ch,
                                     const double *ready, int stride, double bytes, double bucket,
                                     double cycle);

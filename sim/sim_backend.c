@@ -28,7 +28,7 @@ typedef struct {
     int max_buckets;
     bool analytic_local; // setup's closed forms, where the nodes' links are their own
                          // (sim_comms_local_private)
-    bool analytic_world; // the flat gradient allreduce in closed form (sim_comm_ring_private)
+    bool analytic_world; // the flat gradient allreduce in closed form (sim_comms_rings_independent)
     bool analytic_cross; // DASO's global messages in closed form (sim_comms_rings_independent)
     bool analytic_hier;  // the hierarchical gradient allreduce in closed form (the same)
     bool used_local, used_world, used_cross, used_hier; // ... and whether they ran
@@ -109,7 +109,7 @@ static void helper_main(int argc, char **argv)
         if (cycle > 0 && (q.kind == REQ_WORLD || q.kind == REQ_HIER)) {
             // Horovod's background thread negotiates and fuses tensors once per cycle
             double now = simgrid_get_clock();
-            sim_sleep(&st->net, ceil(now / cycle) * cycle - now);
+            sim_sleep(&st->net, sim_cycle_tick(now, cycle) - now);
         }
         switch (q.kind) {
         case REQ_STOP:
@@ -238,35 +238,28 @@ static void node_grads_analytic(sim_rank *r, events *ev, double t0, double bytes
                volume_allreduce(bytes, node->n), 0);
 }
 
-// Backward with the bucketed ring allreduce over every GPU in closed form (sync, local SGD's
-// synchronous epochs), where the world ring's links are its own (sim_backend.h).
-static void world_grads_analytic(sim_rank *r, events *ev, double t0, double bytes)
-{
-    sim_state *st = r->st;
-    const sim_setup *s = st->setup;
-    const double bucket = s->cfg.bucket_bytes;
-    const int k = (int)ceil(bytes / bucket);
-    const double t1 = grads_ready(r, ev, t0, bytes, bucket, k);
-    st->used_world = true;
-    sim_allreduce_buckets_analytic(&st->net, &st->c.world, r->rank, CH_GRAD_WORLD, st->ready,
-                                   st->max_buckets, bytes, bucket, s->horovod_cycle_s);
-    volume v = volume_ring_allreduce(bytes, s->cfg.nodes, s->cfg.gpus_per_node);
-    events_add(ev, EV_GLOBAL, "gradient allreduce (exposed)", t1, simgrid_get_clock(), v.local,
-               v.global);
-}
-
-// Backward with the bucketed hierarchical allreduce in closed form (hier), where the nodes' rings
-// are private and the cross rings cannot slow one another (sim_backend.h).
-static void hier_grads_analytic(sim_rank *r, events *ev, double t0, double bytes)
+// Backward with the bucketed gradient allreduce across nodes in closed form, flat (sync, local
+// SGD's synchronous epochs) or hierarchical (hier), where its flows cannot slow one another
+// (sim_backend.h).
+static void global_grads_analytic(sim_rank *r, events *ev, double t0, double bytes, bool hier)
 {
     sim_state *st = r->st;
     const sim_setup *s = st->setup;
     const double bucket = s->cfg.bucket_bytes;
     const double t1 = grads_ready(r, ev, t0, bytes, bucket, (int)ceil(bytes / bucket));
-    st->used_hier = true;
-    sim_hier_buckets_analytic(&st->net, &st->c, r->rank, CH_GRAD_WORLD, st->ready, st->max_buckets,
-                              bytes, bucket, s->horovod_cycle_s);
-    volume v = volume_hier_allreduce(bytes, s->cfg.nodes, s->cfg.gpus_per_node);
+    const int nodes = s->cfg.nodes, g = s->cfg.gpus_per_node;
+    volume v;
+    if (hier) {
+        st->used_hier = true;
+        sim_hier_buckets_analytic(&st->net, &st->c, r->rank, CH_GRAD_WORLD, st->ready,
+                                  st->max_buckets, bytes, bucket, s->horovod_cycle_s);
+        v = volume_hier_allreduce(bytes, nodes, g);
+    } else {
+        st->used_world = true;
+        sim_allreduce_buckets_analytic(&st->net, &st->c.world, r->rank, CH_GRAD_WORLD, st->ready,
+                                       st->max_buckets, bytes, bucket, s->horovod_cycle_s);
+        v = volume_ring_allreduce(bytes, nodes, g);
+    }
     events_add(ev, EV_GLOBAL, "gradient allreduce (exposed)", t1, simgrid_get_clock(), v.local,
                v.global);
 }
@@ -290,12 +283,9 @@ static double sim_train_batch(void *ctx, events *ev, int epoch, int batch, plan_
         node_grads_analytic(r, ev, t0, bytes);
         return s->loss[epoch];
     }
-    if (grad == GRAD_WORLD && r->st->analytic_world) {
-        world_grads_analytic(r, ev, t0, bytes);
-        return s->loss[epoch];
-    }
-    if (grad == GRAD_HIER && r->st->analytic_hier) {
-        hier_grads_analytic(r, ev, t0, bytes);
+    if ((grad == GRAD_WORLD && r->st->analytic_world) ||
+        (grad == GRAD_HIER && r->st->analytic_hier)) {
+        global_grads_analytic(r, ev, t0, bytes, grad == GRAD_HIER);
         return s->loss[epoch];
     }
     // backward in buckets; each bucket's reduction starts as soon as its gradients are ready. The
@@ -461,7 +451,7 @@ void sim_run(const sim_setup *s, sim_result *res)
                    // such as host_energy reports this empty run too)
     st.analytic_local = s->closed_forms && sim_comms_local_private(&st.net, &st.c);
     st.analytic_world = s->closed_forms && s->fidelity == FIDELITY_FLOW && strat->global_grads &&
-                        world > 1 && sim_comm_ring_private(&st.net, &st.c.world);
+                        world > 1 && sim_comms_rings_independent(&st.net, &st.c.world, 1);
     // DASO's cross rings carry nothing but its global messages, its node-local traffic keeping to
     // the nodes' own links (analytic_local): where their flows cannot slow one another, a message
     // takes what its flows take alone

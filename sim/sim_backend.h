@@ -11,8 +11,8 @@
 // timeline (bucket i starts when its gradients are ready and the previous bucket is done) is
 // computed in closed form instead of simulated message by message; so is DASO's parameter
 // broadcast inside a node (sim_bcast_analytic), and, in flow fidelity, the flat gradient
-// allreduce of sync and of local SGD's synchronous epochs where the world ring's edges share no
-// link (sim_comm_ring_private: each edge's flow then runs alone; sim_allreduce_buckets_analytic),
+// allreduce of sync and of local SGD's synchronous epochs where the world ring's flows cannot
+// slow one another (sim_comms_rings_independent; sim_allreduce_buckets_analytic),
 // and DASO's global messages and hier's allreduces where the groups' cross rings cannot slow one
 // another (sim_comms_rings_independent; sim_iallreduce_analytic_*, no parameter actors then;
 // sim_hier_buckets_analytic).
