@@ -28,6 +28,16 @@ csv_close() {
     for (i = 5; i <= n; i++) if ($i != $(i + n) && ($i - $(i + n)) ^ 2 > 1e-14 * $i ^ 2) bad = 1 }
     END { exit bad }'
 }
+# daso-sim ARGS with its closed forms and with --exact-comm, run in $tmp (where SimGrid finds a
+# platform's profiles), into $tmp/NAME.csv and .err and $tmp/NAME--exact-comm.csv and .err:
+# both_ways NAME ARGS...
+both_ways() {
+  local name=$1 x
+  shift
+  for x in "" --exact-comm; do
+    (cd "$tmp" && DASO_MODELS=$models "$abs_sim" "$@" $x --out "$name$x.csv" 2>"$name$x.err" >/dev/null)
+  done
+}
 # the simulated training time of a daso-sim summary line: train_time FILE
 train_time() { sed -n 's/.*training time \([0-9.e+]*\) s.*/\1/p' "$1"; }
 # field K (1-based) of the data row whose first field is BYTES in a benchmark output
@@ -114,9 +124,7 @@ wide=(--platform "$tmp/jb16.xml" --gpus-per-node 8 --nodes 1)
 clus=(--platform "$tmp/cluster.xml" --gpus-per-node 2 --nodes 2)
 for case in wide clus; do
   declare -n shape=$case
-  for x in "" --exact-comm; do
-    "$sim" "${run[@]}" "${shape[@]}" --strategy daso $x --out "$tmp/$case$x.csv" >/dev/null
-  done
+  both_ways $case "${run[@]}" "${shape[@]}" --strategy daso
   [ -s "$tmp/$case.csv" ] && cmp -s "$tmp/$case.csv" "$tmp/$case--exact-comm.csv"
   tap_result $? "daso, $case: closed forms off where the node's links are shared, = --exact-comm byte for byte"
 done
@@ -133,10 +141,7 @@ clsh=(--platform "$tmp/cluster-shared.xml" --gpus-per-node 2 --nodes 2)
 step=(--fidelity step)
 for case in jb clus clsh step; do
   declare -n shape=$case
-  for x in "" --exact-comm; do
-    "$sim" "${loud[@]}" "${shape[@]}" --strategy sync $x --out "$tmp/sync-$case$x.csv" \
-      2>"$tmp/sync-$case$x.err" >/dev/null
-  done
+  both_ways sync-$case "${loud[@]}" "${shape[@]}" --strategy sync
 done
 flat() { grep -c 'in closed form:.*the flat gradient allreduce' "$tmp/sync-$1.err"; }
 tap_check "sync on daso-platform's nodes: the flat allreduce in closed form" "$(flat jb)" = 1
@@ -157,10 +162,7 @@ done
 two=(--platform "$tmp/jb16.xml" --nodes 16 --model resnet50 --epochs 2)
 for s in daso hier; do
   for bg in 0 0.9; do
-    for x in "" --exact-comm; do
-      "$sim" "${two[@]}" --strategy $s --background $bg $x --out "$tmp/two-$s-$bg$x.csv" \
-        2>"$tmp/two-$s-$bg$x.err" >/dev/null
-    done
+    both_ways two-$s-$bg "${two[@]}" --strategy $s --background $bg
   done
 done
 held() { grep -c "in closed form:.*$1" "$tmp/two-$2.err"; }
@@ -178,27 +180,21 @@ done
 
 # ... also when the network model scales every link (the closed forms take the model's factors),
 # and when CM02's TCP window caps a high-latency route's bandwidth (NVLink at 1 ms)
-for x in "" --exact-comm; do
-  "$sim" "${run[@]}" --strategy daso --cfg=network/bandwidth-factor:0.25 \
-    --cfg=network/latency-factor:3 $x --out "$tmp/factor$x.csv" >/dev/null 2>"$tmp/factor.err"
-done
+both_ways factor "${run[@]}" --strategy daso --cfg=network/bandwidth-factor:0.25 \
+  --cfg=network/latency-factor:3
 csv_close "$tmp/factor.csv" "$tmp/factor--exact-comm.csv"
 tap_result $? "daso, bandwidth-factor 0.25 and latency-factor 3: closed form = message by message"
 cmp -s "$tmp/daso.csv" "$tmp/factor.csv"
 tap_check "daso, bandwidth-factor 0.25 and latency-factor 3: the times change" $? -eq 1
 "$B/daso-platform" --nodes 2 --gpus-per-node 4 --nvlink-lat 1e-3 --out "$tmp/slowlink.xml"
-for x in "" --exact-comm; do
-  "$sim" "${run[@]}" --platform "$tmp/slowlink.xml" --strategy daso $x --out "$tmp/slow$x.csv" >/dev/null
-done
+both_ways slow "${run[@]}" --platform "$tmp/slowlink.xml" --strategy daso
 csv_close "$tmp/slow.csv" "$tmp/slow--exact-comm.csv"
 tap_result $? "daso, NVLink latency 1 ms (TCP window caps its bandwidth): closed form = message by message"
 # ... and with both: SimGrid applies the bandwidth factor to the window-capped bandwidth
 "$B/daso-platform" --nodes 2 --gpus-per-node 4 --nvlink-lat 1e-3 --hca-lat 1e-3 --out "$tmp/slowall.xml"
 for s in daso sync; do
-  for x in "" --exact-comm; do
-    "$sim" "${run[@]}" --platform "$tmp/slowall.xml" --strategy $s --cfg=network/bandwidth-factor:0.5 \
-      $x --out "$tmp/slowall-$s$x.csv" >/dev/null 2>&1
-  done
+  both_ways slowall-$s "${run[@]}" --platform "$tmp/slowall.xml" --strategy $s \
+    --cfg=network/bandwidth-factor:0.5
   csv_close "$tmp/slowall-$s.csv" "$tmp/slowall-$s--exact-comm.csv"
   tap_result $? "$s, 1 ms links and bandwidth-factor 0.5 (window cap and factor): closed forms = messages"
 done
@@ -222,10 +218,8 @@ cat >"$tmp/oneway.xml" <<'XML'
   </zone>
 </platform>
 XML
-for x in "" --exact-comm; do
-  "$sim" --platform "$tmp/oneway.xml" --nodes 3 --gpus-per-node 1 --model resnet50 --epochs 1 \
-    --strategy sync $x --out "$tmp/oneway$x.csv" 2>"$tmp/oneway$x.err" >/dev/null
-done
+both_ways oneway --platform "$tmp/oneway.xml" --nodes 3 --gpus-per-node 1 --model resnet50 \
+  --epochs 1 --strategy sync
 tap_check "sync, one-way routes with crosstraffic: the flat allreduce in closed form" \
   "$(grep -c 'in closed form:.*the flat gradient allreduce' "$tmp/oneway.err")" = 1
 csv_close "$tmp/oneway.csv" "$tmp/oneway--exact-comm.csv"
@@ -260,10 +254,7 @@ ct=(--platform "$tmp/cluster-ct.xml" --gpus-per-node 2 --nodes 2)
 for case in smpi ib ibconf l07 bwf ct; do
   declare -n shape=$case
   for s in daso sync; do
-    for x in "" --exact-comm; do
-      (cd "$tmp" && DASO_MODELS=$models "$abs_sim" "${loud[@]}" "${shape[@]}" --strategy $s $x \
-        --out "$s-$case$x.csv" 2>"$s-$case$x.err" >/dev/null)
-    done
+    both_ways $s-$case "${loud[@]}" "${shape[@]}" --strategy $s
     tap_check "$s, $case: no closed form" "$(grep -c 'in closed form' "$tmp/$s-$case.err")" = 0
     [ -s "$tmp/$s-$case.csv" ] && cmp -s "$tmp/$s-$case.csv" "$tmp/$s-$case--exact-comm.csv"
     tap_result $? "$s, $case: the messages' result byte for byte"
