@@ -80,7 +80,7 @@ banner:
 # ----------------------------------------------------------------------------
 # sources
 
-CORE_SRC := core/util.c core/floatfmt.c core/chunk.c core/plateau.c core/plan.c core/merge.c \
+CORE_SRC := core/util.c core/cli.c core/floatfmt.c core/chunk.c core/plateau.c core/plan.c core/merge.c \
             core/scheduler.c core/strategy_daso.c core/strategy_sync.c core/strategy_hier.c \
             core/strategy_localsgd.c core/losscurve.c core/volume.c core/events.c \
             core/outfile.c core/driver.c

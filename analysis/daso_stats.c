@@ -28,6 +28,7 @@
 #include <gsl/gsl_fit.h>        // gsl_fit_linear
 #include <gsl/gsl_statistics.h> // gsl_stats_mean, gsl_stats_sd
 
+#include "cli.h"  // cli, cli_parse
 #include "util.h" // util_prog, util_die_input, util_die, util_parse_long, mallocCheck, fopenCheck
 
 // ----------------------------------------------------------------------------
@@ -1169,18 +1170,24 @@ static void write_summary(const results *r, const char *out)
 
 // ----------------------------------------------------------------------------
 
-static void usage(FILE *f)
-{
-    fprintf(f,
-            "usage: daso-stats RESULTS_DIR [--out DIR]\n"
-            "\n"
-            "Reads RESULTS_DIR/runs.tsv and the per-epoch CSVs it names; writes into DIR (default\n"
-            "RESULTS_DIR/analysis) groups.dat, time_vs_nodes.dat, efficiency.dat, reduction.dat,\n"
-            "curves.dat, breakdown.dat, schedule.dat, sim_vs_real.dat and summary.md: means and\n"
-            "95%% confidence intervals over seeds, speedup, scaling efficiency, DASO's reduction\n"
-            "of training time against each baseline, simulated against measured time. See\n"
-            "analysis/README.md for the definitions and formats.\n");
-}
+static const char usage[] =
+    "usage: daso-stats RESULTS_DIR [--out DIR]\n"
+    "\n"
+    "Reads RESULTS_DIR/runs.tsv and the per-epoch CSVs it names; writes into DIR (default\n"
+    "RESULTS_DIR/analysis) groups.dat, time_vs_nodes.dat, efficiency.dat, reduction.dat,\n"
+    "curves.dat, breakdown.dat, schedule.dat, sim_vs_real.dat and summary.md: means and\n"
+    "95% confidence intervals over seeds, speedup, scaling efficiency, DASO's reduction\n"
+    "of training time against each baseline, simulated against measured time. See\n"
+    "analysis/README.md for the definitions and formats.\n";
+
+typedef struct {
+    const char *out;
+} stats_options;
+
+static const cli_opt options[] = {
+    CLI_STR("out", stats_options, out, "DIR", "where the files go (RESULTS_DIR/analysis)",
+            .flags = CLI_NO_DEFAULT),
+};
 
 static void free_results(results *r)
 {
@@ -1206,23 +1213,15 @@ static void free_results(results *r)
 
 int main(int argc, char **argv)
 {
-    util_prog = "daso-stats";
-    const char *dir = NULL, *out_arg = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            usage(stdout);
-            return 0;
-        } else if (strcmp(argv[i], "--out") == 0)
-            out_arg = util_value(argv[++i], "--out");
-        else if (argv[i][0] == '-')
-            util_die_input("unknown option %s (try --help)", argv[i]);
-        else if (dir == NULL)
-            dir = argv[i];
-        else
-            util_die_input("one results directory only (got %s and %s)", dir, argv[i]);
-    }
-    if (dir == NULL)
-        util_die_input("usage: daso-stats RESULTS_DIR [--out DIR] (try --help)");
+    stats_options o = {0};
+    cli p = {.prog = "daso-stats", .usage = usage, .anywhere = true};
+    cli_add(&p, NULL, options, CLI_COUNT(options), &o);
+    const int first = cli_parse(&p, argc, argv);
+    if (first == argc)
+        util_die_input("no RESULTS_DIR given (see --help)");
+    if (argc - first > 1)
+        util_die_input("one results directory only (got %s and %s)", argv[first], argv[first + 1]);
+    const char *dir = argv[first], *out_arg = o.out;
     results r = {.dir = dir};
     read_results(&r);
     group_runs(&r);

@@ -7,6 +7,7 @@
 #ifndef DASO_BACKEND_H
 #define DASO_BACKEND_H
 
+#include <stdbool.h> // bool
 #include <stddef.h> // size_t
 
 #include "events.h"    // events
@@ -21,6 +22,7 @@ typedef struct {
     double bytes_local;  // over the run, summed over ranks (rank 0)
     double bytes_global;
     long batches;        // batches run by each rank
+    bool blocking;       // the last epoch's global syncs were blocking (DASO with gs = 0)
 } driver_result;
 
 typedef struct {

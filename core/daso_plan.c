@@ -5,100 +5,77 @@
 //   daso-plan --gpus-per-node 4 --global-skip 4 --local-skip 1 --batches-to-wait 1 --last-batch 17
 //   daso-plan --gpus-per-node 4 --last-batch 17 --epochs 30 --loss-file losses.txt
 //   daso-plan --strategy localsgd --gpus-per-node 4 --last-batch 17 --localsgd-period 4
-#include <stdio.h>  // printf, fprintf
+#include <stdio.h>  // printf, puts
 #include <stdlib.h> // free
 #include <string.h> // strcmp
 
+#include "cli.h"       // cli, cli_parse, cli_given
 #include "losscurve.h" // losscurve_read
-#include "scheduler.h"     // sched, sched_config, plan_format
-#include "util.h"      // util_prog, util_parse_long, util_die_input, mallocCheck
+#include "scheduler.h" // sched, sched_config, sched_config_cli, plan_format
+#include "util.h"      // util_die_input, mallocCheck
 
-static void usage(FILE *f)
-{
-    fprintf(f,
-            "usage: daso-plan --gpus-per-node G --global-skip GS --local-skip LS --batches-to-wait S\n"
-            "                 --last-batch L [--epochs E] [--nodes N]\n"
-            "       daso-plan --gpus-per-node G --last-batch L --epochs E --loss-file F\n"
-            "                 [--nodes N] [DASO hyperparameters]\n"
-            "       daso-plan --strategy sync|hier|localsgd --gpus-per-node G --last-batch L\n"
-            "                 [--epochs E] [baseline settings]\n"
-            "\n"
-            "Prints the per-batch plan of a strategy, one line per batch:\n"
-            "  <epoch> <batch> <on|off> <action>[; <action>]...   ('-' when there is none)\n"
-            "on|off: node-local gradient averaging in this batch's backward. Actions: send g<k> B<n>\n"
-            "<fp32|bf16|fp16>, merge g<k> B<n>, avg g<k> (blocking average), bcast g<k> (node\n"
-            "broadcast from local rank k), avg world <fmt>, allreduce-grads world|hier <fmt>.\n"
-            "Each epoch starts with '# epoch <e> gs <gs> ls <ls> S <S>' (daso) or\n"
-            "'# epoch <e> strategy <name>' (the baselines).\n"
-            "\n"
-            "The first form prints a fixed (gs, ls, S) schedule without epoch logic; the second runs\n"
-            "DASO's epoch logic on the losses of F (one world-averaged training loss per epoch, one\n"
-            "per line, or a per-epoch CSV with a train_loss column).\n"
-            "\n"
-            "  --strategy daso|sync|hier|localsgd     strategy to plan (daso)\n"
-            "  --gpus-per-node G                      GPUs per node (>= 2 for daso)\n"
-            "  --nodes N                              nodes; sets the merge weights only (2)\n"
-            "  --last-batch L                         index of the last batch of an epoch (>= 0)\n"
-            "  --epochs E                             epochs to print (1)\n"
-            "  --global-skip GS, --local-skip LS, --batches-to-wait S   fixed DASO schedule\n"
-            "  --loss-file F                          losses that drive the epoch logic\n"
-            "  --help                                 this text\n");
-    sched_config_help(f);
-}
+static const char usage[] =
+    "usage: daso-plan --gpus-per-node G --global-skip GS --local-skip LS --batches-to-wait S\n"
+    "                 --last-batch L [--epochs E] [--nodes N]\n"
+    "       daso-plan --gpus-per-node G --last-batch L --epochs E --loss-file F\n"
+    "                 [--nodes N] [DASO hyperparameters]\n"
+    "       daso-plan --strategy sync|hier|localsgd --gpus-per-node G --last-batch L\n"
+    "                 [--epochs E] [baseline settings]\n"
+    "\n"
+    "Prints the per-batch plan of a strategy, one line per batch:\n"
+    "  <epoch> <batch> <on|off> <action>[; <action>]...   ('-' when there is none)\n"
+    "on|off: node-local gradient averaging in this batch's backward. Actions: send g<k> B<n>\n"
+    "<fp32|bf16|fp16>, merge g<k> B<n>, avg g<k> (blocking average), bcast g<k> (node\n"
+    "broadcast from local rank k), avg world <fmt>, allreduce-grads world|hier <fmt>.\n"
+    "Each epoch starts with '# epoch <e> gs <gs> ls <ls> S <S>' (daso; ' blocking' follows\n"
+    "when gs is 0: a blocking global average every batch) or '# epoch <e> strategy <name>'\n"
+    "(the baselines).\n"
+    "\n"
+    "The first form prints a fixed (gs, ls, S) schedule without epoch logic; the second runs\n"
+    "DASO's epoch logic on the losses of F (one world-averaged training loss per epoch, one\n"
+    "per line, or a per-epoch CSV with a train_loss column).\n";
+
+typedef struct {
+    const char *loss_file;
+} plan_options;
+
+static const cli_opt shape_opts[] = {
+    CLI_NUM("gpus-per-node", CLI_INT, sched_config, gpus_per_node, 1, 1e6, "G",
+            "GPUs per node (>= 2 for daso); required", .flags = CLI_NO_DEFAULT),
+    CLI_NUM("nodes", CLI_INT, sched_config, nodes, 1, 1e6, "N", "nodes; sets the merge weights only"),
+    CLI_NUM("last-batch", CLI_INT, sched_config, last_batch, 0, 1e9, "L",
+            "index of the last batch of an epoch; required", .flags = CLI_NO_DEFAULT),
+    CLI_NUM("epochs", CLI_INT, sched_config, epochs, 1, 1e6, "E", "epochs to print"),
+    CLI_NUM("global-skip", CLI_INT, sched_config, fixed_gs, 0, 1e6, "GS",
+            "fixed DASO schedule: batches between global syncs", .flags = CLI_NO_DEFAULT),
+    CLI_NUM("local-skip", CLI_INT, sched_config, fixed_ls, 0, 1e6, "LS",
+            "fixed DASO schedule: batches between node-local averagings", .flags = CLI_NO_DEFAULT),
+    CLI_NUM("batches-to-wait", CLI_INT, sched_config, fixed_S, 0, 1e6, "S",
+            "fixed DASO schedule: batches a global sync waits", .flags = CLI_NO_DEFAULT),
+};
+static const cli_opt plan_opts[] = {
+    CLI_STR("loss-file", plan_options, loss_file, "F", "losses that drive the epoch logic"),
+};
 
 int main(int argc, char **argv)
 {
-    util_prog = "daso-plan";
     sched_config c;
     sched_config_defaults(&c);
     c.nodes = 2;
-    const char *loss_file = NULL;
-    int have_gpus = 0, have_last = 0, have_epochs = 0, n_fixed = 0;
-    for (int i = 1; i < argc;) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        int used = sched_config_option(&c, argc, argv, i);
-        if (used) {
-            i += used;
-            continue;
-        }
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            usage(stdout);
-            return 0;
-        } else if (strcmp(a, "--strategy") == 0) {
-            if (v == NULL || sched_find_strategy(v) == NULL)
-                util_die_input("--strategy must be daso, sync, hier or localsgd (got '%s')",
-                               v ? v : "");
-            c.strategy = v;
-        } else if (strcmp(a, "--gpus-per-node") == 0) {
-            c.gpus_per_node = (int)util_parse_long(v, a, -1000000, 1000000);
-            have_gpus = 1;
-        } else if (strcmp(a, "--nodes") == 0) {
-            c.nodes = (int)util_parse_long(v, a, -1000000, 1000000);
-        } else if (strcmp(a, "--last-batch") == 0) {
-            c.last_batch = (int)util_parse_long(v, a, -1000000000, 1000000000);
-            have_last = 1;
-        } else if (strcmp(a, "--epochs") == 0) {
-            c.epochs = (int)util_parse_long(v, a, -1000000, 1000000);
-            have_epochs = 1;
-        } else if (strcmp(a, "--global-skip") == 0) {
-            c.fixed_gs = (int)util_parse_long(v, a, -1000000, 1000000);
-            n_fixed++;
-        } else if (strcmp(a, "--local-skip") == 0) {
-            c.fixed_ls = (int)util_parse_long(v, a, -1000000, 1000000);
-            n_fixed++;
-        } else if (strcmp(a, "--batches-to-wait") == 0) {
-            c.fixed_S = (int)util_parse_long(v, a, -1000000, 1000000);
-            n_fixed++;
-        } else if (strcmp(a, "--loss-file") == 0) {
-            loss_file = util_value(v, a);
-        } else {
-            util_die_input("unknown option '%s' (see --help)", a);
-        }
-        i += 2;
-    }
-    if (!have_gpus || !have_last)
+    plan_options o = {0};
+    cli p = {.prog = "daso-plan", .usage = usage};
+    cli_add(&p, NULL, shape_opts, CLI_COUNT(shape_opts), &c);
+    cli_add(&p, NULL, plan_opts, CLI_COUNT(plan_opts), &o);
+    sched_config_cli(&p, &c);
+    const int first = cli_parse(&p, argc, argv);
+    if (first < argc)
+        util_die_input("unexpected argument '%s' (see --help)", argv[first]);
+    if (!cli_given(&p, "gpus-per-node") || !cli_given(&p, "last-batch"))
         util_die_input("--gpus-per-node and --last-batch are required (see --help)");
-    int is_daso = strcmp(c.strategy, "daso") == 0;
+    const int n_fixed = cli_given(&p, "global-skip") + cli_given(&p, "local-skip") +
+                        cli_given(&p, "batches-to-wait");
+    const char *loss_file = o.loss_file;
+    const int is_daso = strcmp(c.strategy, "daso") == 0;
     if (is_daso) {
         if (n_fixed > 0 && n_fixed < 3)
             util_die_input("a fixed schedule needs all of --global-skip, --local-skip and "
@@ -108,7 +85,7 @@ int main(int argc, char **argv)
         if (n_fixed == 0 && loss_file == NULL)
             util_die_input("DASO needs a fixed schedule (--global-skip ...) or --loss-file with "
                            "--epochs");
-        if (loss_file && !have_epochs)
+        if (loss_file && !cli_given(&p, "epochs"))
             util_die_input("--loss-file needs --epochs");
         c.fixed = n_fixed == 3;
     } else if (n_fixed > 0 || loss_file) {
@@ -122,17 +99,19 @@ int main(int argc, char **argv)
         loss[e] = 0;
     if (loss_file)
         losscurve_read(loss_file, c.epochs, loss);
+    sched_warn(&c, stderr);
 
     char line[512];
-    plan_batch p;
+    plan_batch pb;
     for (int e = 0; e < c.epochs; e++) {
         if (is_daso)
-            printf("# epoch %d gs %d ls %d S %d\n", e, s.gs, s.ls, s.S);
+            printf("# epoch %d gs %d ls %d S %d%s\n", e, s.gs, s.ls, s.S,
+                   sched_blocking(&s) ? " blocking" : "");
         else
             printf("# epoch %d strategy %s\n", e, c.strategy);
         for (int b = 0; b <= c.last_batch; b++) {
-            sched_plan(&s, &p);
-            plan_format(&p, line, sizeof line);
+            sched_plan(&s, &pb);
+            plan_format(&pb, line, sizeof line);
             puts(line);
         }
         sched_epoch_end(&s, loss[e]);

@@ -74,6 +74,7 @@ void driver_run(const backend *be, sched *s, events *ev, const driver_output *ou
 
     for (int e = s->epoch; e < cfg->epochs; e++) {
         const int gs = s->gs, ls = s->ls, S = s->S;
+        res->blocking = sched_blocking(s);
         events_start_epoch(ev, e);
         double t_epoch = be->clock(ctx), loss_sum = 0;
         for (int b = 0; b < batches; b++) {

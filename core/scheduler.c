@@ -4,9 +4,9 @@
 
 #include <stddef.h> // offsetof
 #include <stdlib.h> // NULL
-#include <string.h> // strcmp, strncmp, strchr, strlen
+#include <string.h> // strcmp
 
-#include "util.h" // util_die_input, util_parse_long, util_parse_double
+#include "util.h" // util_die_input, util_prog
 
 static const strategy *const strategies[] = {&strategy_daso, &strategy_sync, &strategy_hier,
                                              &strategy_localsgd};
@@ -60,7 +60,7 @@ void sched_config_validate(const sched_config *c)
 {
     const strategy *st = sched_find_strategy(c->strategy);
     if (st == NULL)
-        util_die_input("unknown strategy '%s' (daso, sync, hier or localsgd)", c->strategy);
+        util_die_input("unknown strategy '%s' (see --help)", c->strategy);
     if (c->nodes < 1)
         util_die_input("the number of nodes must be >= 1 (got %d)", c->nodes);
     if (c->gpus_per_node < 1)
@@ -88,138 +88,101 @@ void sched_config_validate(const sched_config *c)
 // ----------------------------------------------------------------------------
 // command-line options
 
-typedef enum { OPT_INT, OPT_DOUBLE, OPT_FLAG_TRUE, OPT_FLAG_FALSE, OPT_CHOICE } opt_type;
-
-typedef struct {
-    const char *name; // without the leading "--"
-    opt_type type;
-    size_t offset; // of the field in sched_config
-    double lo, hi;
-    const char *arg, *help;
-    const char *choices[3]; // OPT_CHOICE: accepted names ...
-    int values[3];          // ... and the enum value each one sets
-} opt_spec;
-
-#define OPT(name_, type_, field, lo_, hi_, arg_, help_)                                        \
-    {.name = name_, .type = type_, .offset = offsetof(sched_config, field), .lo = lo_, .hi = hi_, \
-     .arg = arg_, .help = help_}
-#define CHOICE(name_, field, arg_, help_, choices_, values_)                                   \
-    {.name = name_, .type = OPT_CHOICE, .offset = offsetof(sched_config, field), .arg = arg_,  \
-     .help = help_, .choices = UNPAREN choices_, .values = UNPAREN values_}
-#define UNPAREN(...) __VA_ARGS__
-static const opt_spec options[] = {
-    OPT("warmup-epochs", OPT_INT, warmup_epochs, 0, 1e6, "N",
-        "blocking epochs at the start (4)"),
-    OPT("cooldown-epochs", OPT_INT, cooldown_epochs, 0, 1e6, "N",
-        "blocking epochs at the end (4)"),
-    OPT("max-global-skips", OPT_INT, max_global_skips, 1, 1e6, "N",
-        "global skip when the cycle restarts (8)"),
-    OPT("stability-level", OPT_DOUBLE, stability_level, 0, 1e30, "X",
-        "improvement that counts as progress (0.05)"),
-    OPT("plateau-patience", OPT_INT, plateau_patience, 0, 1e6, "N",
-        "epochs without progress tolerated (2)"),
-    OPT("plateau-cooldown", OPT_INT, plateau_cooldown, 0, 1e6, "N",
-        "epochs ignored after a plateau (0)"),
-    CHOICE("plateau-mode", plateau_mode, "min|max", "lower or higher loss is better (min)",
-           ({"min", "max"}), ({PLATEAU_MIN, PLATEAU_MAX})),
-    CHOICE("plateau-threshold-mode", plateau_threshold_mode, "rel|abs", "stability level relative or absolute (rel)",
-           ({"rel", "abs"}), ({PLATEAU_REL, PLATEAU_ABS})),
-    OPT("skip-reduction-factor", OPT_INT, skip_reduction_factor, 2, 1e6, "N",
-        "divides gs and ls on a plateau (2)"),
-    OPT("local-skip-factor", OPT_INT, local_skip_factor, 1, 1e6, "N",
-        "ls = S = max-global-skips / N at a reset (4)"),
-    OPT("first-global-skip", OPT_INT, first_global_skip, 1, 1e6, "N",
-        "(gs, ls, S) after warm-up is (N, 1, 1) (4)"),
-    OPT("staleness-weight", OPT_DOUBLE, staleness_weight, 0, 1e6, "X",
-        "weight of local parameters per waited batch (2)"),
-    OPT("chunk-elems", OPT_INT, chunk_elems, 1, 1e15, "N",
-        "maximum elements per global message (10000000)"),
-    CHOICE("downcast", downcast, "blocking|always|never", "when global messages are 16-bit (blocking)",
-           ({"blocking", "always", "never"}), ({DOWNCAST_BLOCKING, DOWNCAST_ALWAYS, DOWNCAST_NEVER})),
-    CHOICE("downcast-format", downcast_fmt, "bf16|fp16", "16-bit format of global messages (bf16)",
-           ({"bf16", "fp16"}), ({FMT_BF16, FMT_FP16})),
-    OPT("true-staleness", OPT_FLAG_TRUE, true_staleness, 0, 0, "",
-        "weight merges by the batches really waited"),
-    OPT("no-extra-bcast", OPT_FLAG_FALSE, extra_bcast, 0, 0, "",
-        "skip HeAT's redundant broadcast at send steps"),
-    CHOICE("sync-format", sync_fmt, "fp32|fp16", "gradient format of sync and hier (fp32)",
-           ({"fp32", "fp16"}), ({FMT_FP32, FMT_FP16})),
-    OPT("bucket-mb", OPT_DOUBLE, bucket_bytes, 1e-6, 1e6, "X",
-        "fusion bucket of sync, in MB (64)"),
-    OPT("localsgd-period", OPT_INT, localsgd_period, 1, 1e9, "H",
-        "local SGD: parameter average every H batches (8)"),
-    OPT("localsgd-warmup-epochs", OPT_INT, localsgd_warmup_epochs, 0, 1e6, "N",
-        "local SGD: synchronous epochs first (0)"),
-};
-#undef OPT
-#undef CHOICE
-#undef UNPAREN
-#define N_OPTIONS (sizeof options / sizeof options[0])
-
-int sched_config_option(sched_config *c, int argc, char **argv, int i)
+static const char *strategy_name(int i)
 {
-    const char *a = argv[i];
-    if (strncmp(a, "--", 2) != 0)
-        return 0;
-    a += 2;
-    const char *eq = strchr(a, '=');
-    size_t len = eq ? (size_t)(eq - a) : strlen(a);
-    for (size_t k = 0; k < N_OPTIONS; k++) {
-        const opt_spec *o = &options[k];
-        if (strlen(o->name) != len || strncmp(o->name, a, len) != 0)
-            continue;
-        char *field = (char *)c + o->offset;
-        if (o->type == OPT_FLAG_TRUE || o->type == OPT_FLAG_FALSE) {
-            if (eq)
-                util_die_input("--%s takes no value", o->name);
-            *(bool *)field = o->type == OPT_FLAG_TRUE;
-            return 1;
-        }
-        const char *val = eq ? eq + 1 : (i + 1 < argc ? argv[i + 1] : NULL);
-        int used = eq ? 1 : 2;
-        char what[64];
-        snprintf(what, sizeof what, "--%s", o->name);
-        switch (o->type) {
-        case OPT_INT: {
-            long v = util_parse_long(val, what, (long)o->lo, (long)o->hi);
-            if (o->offset == offsetof(sched_config, chunk_elems))
-                *(long *)field = v;
-            else
-                *(int *)field = (int)v;
-            break;
-        }
-        case OPT_DOUBLE: {
-            double v = util_parse_double(val, what, o->lo, o->hi);
-            *(double *)field = o->offset == offsetof(sched_config, bucket_bytes) ? v * 1e6 : v;
-            break;
-        }
-        case OPT_CHOICE: {
-            if (val == NULL)
-                util_die_input("%s needs a value (%s)", what, o->arg);
-            int j = 0;
-            while (j < 3 && !(o->choices[j] && strcmp(o->choices[j], val) == 0))
-                j++;
-            if (j == 3)
-                util_die_input("%s: '%s' is not one of %s", what, val, o->arg);
-            *(int *)field = o->values[j];
-            break;
-        }
-        default:
-            break;
-        }
-        return used;
-    }
-    return 0;
+    return i >= 0 && (size_t)i < N_STRATEGIES ? strategies[i]->name : NULL;
 }
 
-void sched_config_help(FILE *f)
+static const char *strategy_summary(int i)
 {
-    fprintf(f, "DASO hyperparameters (HeAT's defaults in parentheses) and baseline settings:\n");
-    for (size_t k = 0; k < N_OPTIONS; k++) {
-        char left[64];
-        snprintf(left, sizeof left, "--%s %s", options[k].name, options[k].arg);
-        fprintf(f, "  %-38s %s\n", left, options[k].help);
-    }
+    return strategies[i]->summary;
+}
+
+static const char *const plateau_modes[] = {"min", "max", NULL},
+                         *const threshold_modes[] = {"rel", "abs", NULL},
+                         *const downcasts[] = {"blocking", "always", "never", NULL},
+                         *const formats16[] = {"bf16", "fp16", NULL},
+                         *const sync_formats[] = {"fp32", "fp16", NULL};
+static const int plateau_values[] = {PLATEAU_MIN, PLATEAU_MAX},
+                 threshold_values[] = {PLATEAU_REL, PLATEAU_ABS},
+                 downcast_values[] = {DOWNCAST_BLOCKING, DOWNCAST_ALWAYS, DOWNCAST_NEVER},
+                 format16_values[] = {FMT_BF16, FMT_FP16},
+                 sync_format_values[] = {FMT_FP32, FMT_FP16};
+
+#define NUM(name, kind, field, lo, hi, arg, help) \
+    CLI_NUM(name, kind, sched_config, field, lo, hi, arg, help)
+static const cli_opt options[] = {
+    {.name = "strategy", .kind = CLI_NAME, .offset = offsetof(sched_config, strategy),
+     .choice = strategy_name, .choice_help = strategy_summary, .help = "the strategy"},
+    NUM("warmup-epochs", CLI_INT, warmup_epochs, 0, 1e6, "N", "blocking epochs at the start"),
+    NUM("cooldown-epochs", CLI_INT, cooldown_epochs, 0, 1e6, "N", "blocking epochs at the end"),
+    NUM("max-global-skips", CLI_INT, max_global_skips, 1, 1e6, "N",
+        "global skip when the cycle restarts"),
+    NUM("stability-level", CLI_DOUBLE, stability_level, 0, 1e30, "X",
+        "improvement that counts as progress"),
+    NUM("plateau-patience", CLI_INT, plateau_patience, 0, 1e6, "N",
+        "epochs without progress tolerated"),
+    NUM("plateau-cooldown", CLI_INT, plateau_cooldown, 0, 1e6, "N",
+        "epochs ignored after a plateau"),
+    CLI_CHOOSE("plateau-mode", sched_config, plateau_mode, "lower or higher loss is better",
+               plateau_modes, plateau_values),
+    CLI_CHOOSE("plateau-threshold-mode", sched_config, plateau_threshold_mode,
+               "stability level relative or absolute", threshold_modes, threshold_values),
+    NUM("skip-reduction-factor", CLI_INT, skip_reduction_factor, 2, 1e6, "N",
+        "divides gs and ls on a plateau, never below 1"),
+    NUM("local-skip-factor", CLI_INT, local_skip_factor, 1, 1e6, "N",
+        "ls = S = max-global-skips / N at a reset"),
+    NUM("first-global-skip", CLI_INT, first_global_skip, 1, 1e6, "N",
+        "(gs, ls, S) after warm-up is (N, 1, 1)"),
+    NUM("staleness-weight", CLI_DOUBLE, staleness_weight, 0, 1e6, "X",
+        "weight of local parameters per waited batch"),
+    NUM("chunk-elems", CLI_LONG, chunk_elems, 1, 1e15, "N", "maximum elements per global message"),
+    CLI_CHOOSE("downcast", sched_config, downcast, "when global messages are 16-bit", downcasts,
+               downcast_values),
+    CLI_CHOOSE("downcast-format", sched_config, downcast_fmt, "16-bit format of global messages",
+               formats16, format16_values),
+    CLI_FLAG("true-staleness", CLI_TRUE, sched_config, true_staleness,
+             "weight merges by the batches really waited"),
+    CLI_FLAG("no-extra-bcast", CLI_FALSE, sched_config, extra_bcast,
+             "skip HeAT's redundant broadcast at send steps"),
+    CLI_CHOOSE("sync-format", sched_config, sync_fmt, "gradient format of sync and hier",
+               sync_formats, sync_format_values),
+    {.name = "bucket-mb", .kind = CLI_DOUBLE, .offset = offsetof(sched_config, bucket_bytes),
+     .lo = 1e-6, .hi = 1e6, .scale = 1e6, .arg = "X", .help = "fusion bucket of sync, in MB"},
+    NUM("localsgd-period", CLI_INT, localsgd_period, 1, 1e9, "H",
+        "local SGD: parameter average every H batches"),
+    NUM("localsgd-warmup-epochs", CLI_INT, localsgd_warmup_epochs, 0, 1e6, "N",
+        "local SGD: synchronous epochs first"),
+};
+#undef NUM
+
+void sched_config_cli(cli *p, sched_config *c)
+{
+    cli_add(p, "Strategy, DASO hyperparameters (HeAT's defaults in parentheses) and baseline "
+               "settings:",
+            options, CLI_COUNT(options), c);
+}
+
+bool sched_all_blocking(const sched_config *c)
+{
+    return sched_find_strategy(c->strategy) == &strategy_daso && !c->fixed &&
+           (c->warmup_epochs > 1 ? c->warmup_epochs : 1) + c->cooldown_epochs >= c->epochs;
+}
+
+void sched_warn(const sched_config *c, FILE *f)
+{
+    if (sched_all_blocking(c))
+        fprintf(f,
+                "%s: warning: with --warmup-epochs %d and --cooldown-epochs %d, %s %d epoch%s "
+                "blocking: DASO runs as synchronous parameter averaging throughout (give more "
+                "epochs or shorter phases)\n",
+                util_prog, c->warmup_epochs, c->cooldown_epochs, c->epochs > 1 ? "all" : "its",
+                c->epochs, c->epochs > 1 ? "s are" : " is");
+}
+
+bool sched_blocking(const sched *s)
+{
+    return s->strat == &strategy_daso && s->gs == 0;
 }
 
 // ----------------------------------------------------------------------------

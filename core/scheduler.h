@@ -16,6 +16,7 @@
 #include <stdbool.h> // bool
 #include <stdio.h>   // FILE
 
+#include "cli.h"     // cli
 #include "plan.h"    // plan_batch
 #include "plateau.h" // plateau
 
@@ -87,16 +88,21 @@ void sched_config_defaults(sched_config *c);
 void sched_config_validate(const sched_config *c);
 const strategy *sched_find_strategy(const char *name); // NULL if unknown
 
-// Command-line options shared by every program: the DASO hyperparameters and the baselines'
-// settings, as "--name value" or "--name=value". Returns the number of argv entries consumed
-// (1 or 2), or 0 if argv[i] is not one of them. Bad values exit 2.
-int sched_config_option(sched_config *c, int argc, char **argv, int i);
-void sched_config_help(FILE *f); // documentation of those options, aligned for --help
+// The command-line options shared by every program (--strategy, the DASO hyperparameters and
+// the baselines' settings), added to a program's parser over c (core/cli.h).
+void sched_config_cli(cli *p, sched_config *c);
+
+// Whether every epoch of a DASO run is blocking: warm-up and cool-down cover the whole run, so
+// it never runs asynchronously. sched_warn() says so in one line on f (nothing otherwise).
+bool sched_all_blocking(const sched_config *c);
+void sched_warn(const sched_config *c, FILE *f);
 
 void sched_init(sched *s, const sched_config *c);
 // For strategies: move to the next batch, and to the next epoch after the last batch.
 void sched_advance(sched *s);
 void sched_plan(sched *s, plan_batch *p);
 void sched_epoch_end(sched *s, double loss);
+// Whether the next epoch's global synchronisation is blocking (DASO with gs = 0).
+bool sched_blocking(const sched *s);
 
 #endif

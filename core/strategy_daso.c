@@ -144,12 +144,12 @@ static void daso_epoch_end(sched *s, double loss)
     }
     bool plateau = plateau_update(&s->detector, loss);
     if (plateau && s->gs > 1) {
+        // HeAT divides gs and ls by the factor; with a factor of 3 or more gs could reach 0 and
+        // stay there (a blocking sync every batch, with S batches of staleness, for good), so
+        // here nothing goes below 1: the cycle reaches gs = 1 and restarts as with the factor 2,
+        // for which this is HeAT's rule exactly.
         int f = c->skip_reduction_factor;
-        set_skips(s, s->gs / f, s->ls / f, s->S - 1);
-        if (s->gs > 0) {
-            s->S = max_int(s->S, 1);
-            s->ls = max_int(s->ls, 1);
-        }
+        set_skips(s, max_int(s->gs / f, 1), max_int(s->ls / f, 1), max_int(s->S - 1, 1));
     } else if (plateau && s->gs == 1) {
         int k = c->max_global_skips / c->local_skip_factor;
         set_skips(s, c->max_global_skips, k, k);
@@ -158,7 +158,7 @@ static void daso_epoch_end(sched *s, double loss)
 
 const strategy strategy_daso = {
     .name = "daso",
-    .summary = "DASO: node-local gradient averaging, rotating non-blocking global parameter sync",
+    .summary = "DASO: node-local gradients, rotating non-blocking parameter sync",
     .start = daso_start,
     .plan = daso_plan,
     .epoch_end = daso_epoch_end,

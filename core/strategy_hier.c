@@ -12,7 +12,7 @@ static void hier_plan(sched *s, plan_batch *p)
 
 const strategy strategy_hier = {
     .name = "hier",
-    .summary = "Horovod hierarchical allreduce of gradients (node, then across nodes, then node)",
+    .summary = "Horovod's hierarchical gradient allreduce (node, across, node)",
     .global_grads = true,
     .plan = hier_plan,
 };

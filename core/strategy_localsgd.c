@@ -20,7 +20,7 @@ static void localsgd_plan(sched *s, plan_batch *p)
 
 const strategy strategy_localsgd = {
     .name = "localsgd",
-    .summary = "local SGD: node-local gradient averaging, blocking global average every H batches",
+    .summary = "local SGD: node-local gradients, blocking average every H batches",
     .global_grads = true, // its synchronous warm-up epochs allreduce gradients over all GPUs
     .plan = localsgd_plan,
 };

@@ -12,7 +12,7 @@ static void sync_plan(sched *s, plan_batch *p)
 
 const strategy strategy_sync = {
     .name = "sync",
-    .summary = "Horovod/DDP: bucketed allreduce of gradients over all GPUs every batch",
+    .summary = "Horovod/DDP: bucketed gradient allreduce over all GPUs every batch",
     .global_grads = true,
     .plan = sync_plan,
 };

@@ -23,6 +23,7 @@
 // With --out, the XML goes to a temporary file next to it that is renamed at the end, so no
 // half-written platform is ever left behind. Pure C11 + POSIX + core/util, no SimGrid needed.
 #define _POSIX_C_SOURCE 200809L
+#include "cli.h"  // cli, cli_parse
 #include "util.h"
 
 #include <errno.h>     // errno
@@ -67,125 +68,63 @@ static void params_default(platform_params *p)
     };
 }
 
-static void usage(FILE *f)
+static void add_comment(void *base, const char *v, const char *what)
 {
-    fprintf(f,
-        "usage: %s --nodes N [options]\n"
-        "Writes a SimGrid 3.32 platform (XML v4.1) of N nodes x G GPUs; each GPU is one host\n"
-        "named nNNNN-gK. Numbers are plain (1e9, 25e9), no unit suffixes.\n"
-        "  --nodes N            nodes (required, >= 1)\n"
-        "  --gpus-per-node G    GPUs per node (4)\n"
-        "  --gpu-speed F        flop/s per GPU host (19.5e12: A100 FP32)\n"
-        "  --nvlink-bw B        B/s per direction per GPU pair (100e9)\n"
-        "  --nvlink-lat S       s (1e-6)\n"
-        "  --hca-bw B           B/s per direction per GPU (25e9: one HDR200 per GPU)\n"
-        "  --hca-lat S          s (1e-6)\n"
-        "  --nodes-per-cell C   nodes per DragonFly+ cell (48)\n"
-        "  --global-links K     links per pair of cells (10)\n"
-        "  --global-link-bw B   B/s per direction per global link (25e9)\n"
-        "  --global-lat S       s (1e-6)\n"
-        "  --name TEXT          one-line description, written in the header comment\n"
-        "  --comment TEXT       a further header comment line (repeatable, e.g. sources)\n"
-        "  --out FILE           output file (default: stdout); written atomically\n"
-        "  --help               this text\n"
-        "Options also take the form --opt=value. Bad input: one line on stderr, exit 2.\n",
-        util_prog);
+    platform_params *p = base;
+    if (p->ncomments == MAX_COMMENTS)
+        util_die_input("at most %d %s options", MAX_COMMENTS, what);
+    p->comments[p->ncomments++] = v;
 }
 
-static double parse_positive(const char *s, const char *what)
-{
-    double v = util_parse_double(s, what, -DBL_MAX, DBL_MAX);
-    if (!(v > 0))
-        util_die_input("%s must be > 0 (got %s)", what, s);
-    return v;
-}
+#define LONG(name, field, hi, arg, help, ...) \
+    CLI_NUM(name, CLI_LONG, platform_params, field, 1, hi, arg, help, __VA_ARGS__)
+#define POSITIVE(name, field, arg, help) \
+    CLI_NUM(name, CLI_DOUBLE, platform_params, field, 0, DBL_MAX, arg, help, .flags = CLI_ABOVE)
+#define LATENCY(name, field, help) \
+    CLI_NUM(name, CLI_DOUBLE, platform_params, field, 0, DBL_MAX, "S", help)
+static const cli_opt options[] = {
+    LONG("nodes", nodes, MAX_NODES, "N", "nodes (required)", .flags = CLI_NO_DEFAULT),
+    LONG("gpus-per-node", gpus, MAX_GPUS, "G", "GPUs per node"),
+    POSITIVE("gpu-speed", gpu_speed, "F", "flop/s per GPU host (A100 FP32)"),
+    POSITIVE("nvlink-bw", nvlink_bw, "B", "B/s per direction per GPU pair"),
+    LATENCY("nvlink-lat", nvlink_lat, "s"),
+    POSITIVE("hca-bw", hca_bw, "B", "B/s per direction per GPU (one HDR200 per GPU)"),
+    LATENCY("hca-lat", hca_lat, "s"),
+    LONG("nodes-per-cell", nodes_per_cell, MAX_NODES, "C", "nodes per DragonFly+ cell"),
+    LONG("global-links", global_links, MAX_GLOBAL_LINKS, "K", "links per pair of cells"),
+    POSITIVE("global-link-bw", global_link_bw, "B", "B/s per direction per global link"),
+    LATENCY("global-lat", global_lat, "s"),
+    CLI_STR("name", platform_params, name, "TEXT",
+            "one-line description, written in the header comment"),
+    CLI_FN("comment", add_comment, "TEXT",
+           "a further header comment line (repeatable, e.g. sources)"),
+    CLI_STR("out", platform_params, out, "FILE",
+            "output file (default: stdout, also '-'); written atomically",
+            .flags = CLI_NO_DEFAULT),
+};
+#undef LONG
+#undef POSITIVE
+#undef LATENCY
 
-static double parse_latency(const char *s, const char *what)
-{
-    double v = util_parse_double(s, what, -DBL_MAX, DBL_MAX);
-    if (v < 0)
-        util_die_input("%s must be >= 0 (got %s)", what, s);
-    return v;
-}
+static const char usage[] =
+    "usage: daso-platform --nodes N [options]\n"
+    "Writes a SimGrid 3.32 platform (XML v4.1) of N nodes x G GPUs; each GPU is one host\n"
+    "named nNNNN-gK. Numbers are plain (1e9, 25e9), no unit suffixes.\n";
 
 // Parses argv into p; exits 2 on any bad or unknown option, 0 after --help.
 static void parse_args(int argc, char **argv, platform_params *p)
 {
-    int have_nodes = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i];
-        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
-            usage(stdout);
-            if (fflush(stdout) != 0 || ferror(stdout))
-                util_die("writing the usage to stdout: %s", strerror(errno));
-            exit(0);
-        }
-        if (strncmp(arg, "--", 2) != 0)
-            util_die_input("unexpected argument '%s' (see --help)", arg);
-        // split "--opt=value"
-        char opt[64];
-        const char *val = NULL;
-        const char *eq = strchr(arg, '=');
-        size_t len = eq ? (size_t)(eq - arg) : strlen(arg);
-        if (len >= sizeof opt)
-            util_die_input("unknown option '%s' (see --help)", arg);
-        memcpy(opt, arg, len);
-        opt[len] = '\0';
-        static const char *const known[] = {
-            "--nodes", "--gpus-per-node", "--gpu-speed", "--nvlink-bw", "--nvlink-lat",
-            "--hca-bw", "--hca-lat", "--nodes-per-cell", "--global-links", "--global-link-bw",
-            "--global-lat", "--name", "--comment", "--out",
-        };
-        int found = 0;
-        for (size_t k = 0; k < sizeof known / sizeof known[0]; k++)
-            if (strcmp(opt, known[k]) == 0)
-                found = 1;
-        if (!found)
-            util_die_input("unknown option '%s' (see --help)", opt);
-        if (eq)
-            val = eq + 1;
-        else if (i + 1 < argc)
-            val = argv[++i];
-        else
-            util_die_input("%s needs a value", opt);
-
-        if (strcmp(opt, "--nodes") == 0) {
-            p->nodes = util_parse_long(val, opt, 1, MAX_NODES);
-            have_nodes = 1;
-        } else if (strcmp(opt, "--gpus-per-node") == 0) {
-            p->gpus = util_parse_long(val, opt, 1, MAX_GPUS);
-        } else if (strcmp(opt, "--gpu-speed") == 0) {
-            p->gpu_speed = parse_positive(val, opt);
-        } else if (strcmp(opt, "--nvlink-bw") == 0) {
-            p->nvlink_bw = parse_positive(val, opt);
-        } else if (strcmp(opt, "--nvlink-lat") == 0) {
-            p->nvlink_lat = parse_latency(val, opt);
-        } else if (strcmp(opt, "--hca-bw") == 0) {
-            p->hca_bw = parse_positive(val, opt);
-        } else if (strcmp(opt, "--hca-lat") == 0) {
-            p->hca_lat = parse_latency(val, opt);
-        } else if (strcmp(opt, "--nodes-per-cell") == 0) {
-            p->nodes_per_cell = util_parse_long(val, opt, 1, MAX_NODES);
-        } else if (strcmp(opt, "--global-links") == 0) {
-            p->global_links = util_parse_long(val, opt, 1, MAX_GLOBAL_LINKS);
-        } else if (strcmp(opt, "--global-link-bw") == 0) {
-            p->global_link_bw = parse_positive(val, opt);
-        } else if (strcmp(opt, "--global-lat") == 0) {
-            p->global_lat = parse_latency(val, opt);
-        } else if (strcmp(opt, "--name") == 0) {
-            p->name = val;
-        } else if (strcmp(opt, "--comment") == 0) {
-            if (p->ncomments == MAX_COMMENTS)
-                util_die_input("at most %d --comment options", MAX_COMMENTS);
-            p->comments[p->ncomments++] = val;
-        } else { // --out
-            if (val[0] == '\0')
-                util_die_input("--out needs a file name");
-            p->out = strcmp(val, "-") == 0 ? NULL : val;
-        }
-    }
-    if (!have_nodes)
+    cli c = {.prog = "daso-platform", .usage = usage};
+    cli_add(&c, NULL, options, CLI_COUNT(options), p);
+    const int first = cli_parse(&c, argc, argv);
+    if (first < argc)
+        util_die_input("unexpected argument '%s' (see --help)", argv[first]);
+    if (!cli_given(&c, "nodes"))
         util_die_input("--nodes is required (see --help)");
+    if (p->out && p->out[0] == '\0')
+        util_die_input("--out needs a file name");
+    if (p->out && strcmp(p->out, "-") == 0)
+        p->out = NULL;
     long cells = (p->nodes + p->nodes_per_cell - 1) / p->nodes_per_cell;
     if (cells > MAX_CELLS)
         util_die_input("%ld cells of %ld nodes: at most %ld cells (raise --nodes-per-cell)", cells,

@@ -1,4 +1,4 @@
-// checkpoint.c: see checkpoint.h. Format: the magic "DASOCKP1", the fingerprint, n, the
+// checkpoint.c: see checkpoint.h. Format: the magic, the header (version, struct sizes), the settings, n, the
 // scheduler and totals as raw structs (same binary on save and load), params, velocity, the
 // length of the rows and the rows.
 #define _POSIX_C_SOURCE 200809L
@@ -12,12 +12,26 @@
 
 #include "util.h" // util_die, util_die_input, mallocCheck
 
-static const char magic[8] = {'D', 'A', 'S', 'O', 'C', 'K', 'P', '1'};
+// The file starts with the magic, the format version and the sizes of the two raw structs (a build
+// whose sched or driver_result differ cannot read them); version 1 had the magic "DASOCKP1" and
+// no version.
+static const char magic[8] = {'D', 'A', 'S', 'O', 'C', 'K', 'P', 'T'}, magic_v1[8] = {
+    'D', 'A', 'S', 'O', 'C', 'K', 'P', '1'};
+enum { CHECKPOINT_VERSION = 2 };
 
-uint64_t checkpoint_fingerprint(const void *settings, size_t len)
+typedef struct {
+    uint32_t version, sched_bytes, result_bytes, reserved;
+} header;
+
+static header current_header(void)
+{
+    return (header){CHECKPOINT_VERSION, sizeof(sched), sizeof(driver_result), 0};
+}
+
+uint64_t checkpoint_hash(const void *data, size_t len)
 {
     uint64_t h = 1469598103934665603ull; // FNV-1a
-    const unsigned char *p = settings;
+    const unsigned char *p = data;
     for (size_t i = 0; i < len; i++)
         h = (h ^ p[i]) * 1099511628211ull;
     return h;
@@ -44,8 +58,12 @@ void checkpoint_save(const char *dir, int rank, const checkpoint *c)
     if (f == NULL)
         util_die("cannot write checkpoint %s: %s", tmp, strerror(errno));
     uint64_t rows = c->rows ? strlen(c->rows) : 0;
+    const header h = current_header();
     put(f, magic, sizeof magic, tmp);
-    put(f, &c->fingerprint, sizeof c->fingerprint, tmp);
+    put(f, &h, sizeof h, tmp);
+    const uint64_t settings = strlen(c->settings);
+    put(f, &settings, sizeof settings, tmp);
+    put(f, c->settings, settings, tmp);
     put(f, &c->n, sizeof c->n, tmp);
     put(f, &c->s, sizeof c->s, tmp);
     put(f, &c->res, sizeof c->res, tmp);
@@ -65,6 +83,23 @@ static void get(FILE *f, void *p, size_t bytes, const char *path)
         util_die_input("checkpoint %s is truncated or damaged", path);
 }
 
+// The first line of `saved` that `now` does not have: "checkpoint F is from a run with other
+// settings: --epochs 8 there, 10 here".
+static void refuse_settings(const char *path, const char *saved, const char *now)
+{
+    size_t i = 0;
+    while (saved[i] && saved[i] == now[i])
+        i++;
+    while (i > 0 && saved[i - 1] != '\n')
+        i--;
+    const char *a = saved + i, *b = now + i;
+    const int name = (int)strcspn(a, "="), la = (int)strcspn(a, "\n"), lb = (int)strcspn(b, "\n");
+    const int vb = (int)strcspn(b, "=") + 1 < lb ? (int)strcspn(b, "=") + 1 : lb;
+    util_die_input("checkpoint %s is from a run with other settings: %.*s %.*s there, %.*s here",
+                   path, name, a, la - name - 1 > 0 ? la - name - 1 : 0, a + name + 1, lb - vb,
+                   b + vb);
+}
+
 bool checkpoint_load(const char *dir, int rank, bool prev, const sched_config *cfg, checkpoint *c)
 {
     char path[4096];
@@ -76,17 +111,37 @@ bool checkpoint_load(const char *dir, int rank, bool prev, const sched_config *c
         util_die_input("cannot read checkpoint %s: %s", path, strerror(errno));
     }
     char m[sizeof magic];
-    uint64_t fp;
-    size_t n;
     get(f, m, sizeof m, path);
-    get(f, &fp, sizeof fp, path);
-    get(f, &n, sizeof n, path);
+    if (memcmp(m, magic_v1, sizeof magic) == 0)
+        util_die_input("checkpoint %s has format version 1; this daso-train reads version %d: "
+                       "run again without --resume",
+                       path, CHECKPOINT_VERSION);
     if (memcmp(m, magic, sizeof magic) != 0)
         util_die_input("%s is not a daso-train checkpoint", path);
-    if (fp != c->fingerprint || n != c->n)
-        util_die_input("checkpoint %s is from a run with other settings (model, strategy, ranks, "
-                       "epochs, hyperparameters or seed differ)",
+    header h, want = current_header();
+    get(f, &h, sizeof h, path);
+    if (h.version != want.version)
+        util_die_input("checkpoint %s has format version %u; this daso-train reads version %u: "
+                       "run again without --resume",
+                       path, h.version, want.version);
+    if (h.sched_bytes != want.sched_bytes || h.result_bytes != want.result_bytes)
+        util_die_input("checkpoint %s was written by a build with another state layout: run again "
+                       "without --resume",
                        path);
+    uint64_t len;
+    get(f, &len, sizeof len, path);
+    if (len > (1u << 20))
+        util_die_input("checkpoint %s is damaged", path);
+    char *settings = mallocCheck(len + 1);
+    get(f, settings, len, path);
+    settings[len] = '\0';
+    if (strcmp(settings, c->settings) != 0)
+        refuse_settings(path, settings, c->settings);
+    free(settings);
+    size_t n;
+    get(f, &n, sizeof n, path);
+    if (n != c->n)
+        util_die_input("checkpoint %s holds %zu parameters, this run's network %zu", path, n, c->n);
     get(f, &c->s, sizeof c->s, path);
     get(f, &c->res, sizeof c->res, path);
     get(f, c->params, sizeof(float) * n, path);

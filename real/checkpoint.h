@@ -22,7 +22,8 @@ typedef struct {
     driver_result res;    // totals so far
     float *params, *velocity; // n each, owned by the caller
     size_t n;
-    uint64_t fingerprint; // of the run's settings: a checkpoint of another run is refused
+    const char *settings; // the run's settings, "name=value" lines (cli_fingerprint): a
+                          // checkpoint of other settings is refused, naming the first that differs
     char *rows;           // CSV rows so far (rank 0; malloc'd, may be NULL)
 } checkpoint;
 
@@ -34,7 +35,7 @@ void checkpoint_save(const char *dir, int rank, const checkpoint *c);
 bool checkpoint_load(const char *dir, int rank, bool prev, const sched_config *cfg,
                      checkpoint *c);
 
-// A fingerprint of everything that must not change between a run and its resumption.
-uint64_t checkpoint_fingerprint(const void *settings, size_t len);
+// A 64-bit hash of len bytes (FNV-1a): daso-train's parameter hash.
+uint64_t checkpoint_hash(const void *p, size_t len);
 
 #endif

@@ -19,6 +19,7 @@
 #include <mpi.h>   // MPI_Init, MPI_Finalize
 
 #include "checkpoint.h"  // checkpoint_save, checkpoint_load
+#include "cli.h"         // cli, cli_parse, cli_fingerprint
 #include "driver.h"      // driver_run
 #ifdef DASO_SMPI
 #include "emulate.h" // emulate_option, emulate_setup, emulate_load
@@ -46,52 +47,82 @@
 #define DEFAULT_NODE_RING false
 #endif
 
-static void usage(FILE *f)
-{
-    fprintf(f,
-            "usage: mpiexec -n P daso-train [--gpus-per-node G] [--device cpu] --model mlp|cnn\n"
-            "                 --strategy daso|sync|hier|localsgd [--epochs E] [--batch-size B]\n"
-            "                 [--lr X] [--seed S] [DASO hyperparameters] [--out run.csv]\n"
-            "                 [--trace trace.json] [--checkpoint DIR] [--resume]\n"
-            "\n"
-            "Trains a network on Fashion-MNIST with P ranks, G per node, with the toolkit's\n"
-            "scheduling core deciding every communication. Rank 0 prints one line per epoch.\n"
-            "\n"
-            "  --gpus-per-node G      ranks per node; consecutive ranks form a node, so one\n"
-            "                         machine can stand for several (default: one node per\n"
-            "                         shared-memory domain)\n"
-            "  --device cpu|cuda      where the network runs (cpu): cuda is cuBLAS for the\n"
-            "                         network and NCCL inside a node, when built with CUDA\n"
-            "  --model mlp|cnn        784-256-128-10 MLP or a two-convolution CNN (mlp)\n"
-            "  --strategy S           daso, sync, hier or localsgd (daso)\n"
-            "  --epochs E             epochs (10)\n"
-            "  --batch-size B         samples per rank per batch (64)\n"
-            "  --lr X                 learning rate of one rank, scaled by P with a linear\n"
-            "                         warm-up (0.01)\n"
-            "  --lr-warmup-epochs X   epochs of the learning-rate warm-up (2)\n"
-            "  --momentum X           (0.9)     --weight-decay X   (5e-4)\n"
-            "  --seed S               initial parameters and shuffling (1)\n"
-            "  --data DIR             Fashion-MNIST idx.gz files (" DEFAULT_DATA ")\n"
-            "  --train-limit N        use the first N training examples (all)\n"
-            "  --test-limit N         use the first N test examples (all)\n"
-            "  --out F                per-epoch CSV (the simulator's columns)\n"
-            "  --trace F              Chrome trace JSON, one track per rank\n"
-            "  --breakdown F          per-batch time breakdown of rank 0\n"
-            "  --global-allreduce A   how DASO's global message is summed: iallreduce (one\n"
-            "                         MPI_Iallreduce per chunk) or ring (point-to-point ring\n"
-            "                         progressed between batches) (" DEFAULT_GLOBAL ")\n"
-            "  --node-allreduce A     how the CPU backend averages gradients inside a node:\n"
-            "                         mpi (MPI_Allreduce) or ring (the same ring, advancing the\n"
-            "                         global message while it waits) (" DEFAULT_NODE ")\n"
-            "  --checkpoint DIR       write a checkpoint after every epoch\n"
-            "  --resume               continue from the checkpoints in DIR\n"
-            "  --quiet                no per-epoch lines\n"
-            "  --help                 this text\n");
-#ifdef DASO_SMPI
-    emulate_help(f);
-#endif
-    sched_config_help(f);
-}
+static const char usage[] =
+    "usage: mpiexec -n P daso-train [--gpus-per-node G] [--device cpu] --model mlp|cnn\n"
+    "                 --strategy daso|sync|hier|localsgd [--epochs E] [--batch-size B]\n"
+    "                 [--lr X] [--seed S] [DASO hyperparameters] [--out run.csv]\n"
+    "                 [--trace trace.json] [--checkpoint DIR] [--resume]\n"
+    "\n"
+    "Trains a network on Fashion-MNIST with P ranks, G per node, with the toolkit's\n"
+    "scheduling core deciding every communication. Rank 0 prints one line per epoch.\n";
+
+// daso-train's own settings beside the scheduler's (sched_config) and the backend's (mpi_setup)
+typedef struct {
+    int device; // 0: cpu, 1: cuda
+    const char *data, *out, *trace, *breakdown, *ckpt_dir;
+    long train_limit, test_limit;
+    bool resume, quiet;
+    int node_allreduce; // 0: mpi, 1: ring
+} train_options;
+
+static const char *const devices[] = {"cpu", "cuda", NULL}, *const node_algos[] = {"mpi", "ring",
+                                                                                  NULL};
+
+#define NUM(name, kind, type, field, lo, hi, arg, help, ...) \
+    CLI_NUM(name, kind, type, field, lo, hi, arg, help, __VA_ARGS__)
+static const cli_opt setup_opts[] = {
+    NUM("gpus-per-node", CLI_INT, mpi_setup, gpus_per_node, 1, 1 << 20, "G",
+        "ranks per node; consecutive ranks form a node, so one\n"
+        "machine can stand for several (default: one node per\n"
+        "shared-memory domain)", .flags = CLI_NO_DEFAULT),
+    CLI_CHOOSE("model", mpi_setup, model, "784-256-128-10 MLP or a two-convolution CNN",
+               net_kind_names, NULL),
+    NUM("batch-size", CLI_INT, mpi_setup, batch, 1, 1 << 16, "B", "samples per rank per batch"),
+    NUM("lr", CLI_FLOAT, mpi_setup, lr, 1e-9, 100, "X",
+        "learning rate of one rank, scaled by P with a linear\nwarm-up"),
+    NUM("lr-warmup-epochs", CLI_DOUBLE, mpi_setup, lr_warmup_epochs, 0, 1e6, "X",
+        "epochs of the learning-rate warm-up"),
+    NUM("momentum", CLI_FLOAT, mpi_setup, momentum, 0, 0.999999, "X", "SGD momentum"),
+    NUM("weight-decay", CLI_FLOAT, mpi_setup, weight_decay, 0, 1, "X", "L2 weight decay"),
+    NUM("seed", CLI_UINT64, mpi_setup, seed, 0, 2147483647, "S",
+        "initial parameters and shuffling"),
+    CLI_CHOOSE("global-allreduce", mpi_setup, global_allreduce,
+               "how DASO's global message is summed: one\n"
+               "MPI_Iallreduce per chunk, or a point-to-point ring\n"
+               "progressed between batches",
+               global_algo_names, NULL),
+};
+static const cli_opt train_opts[] = {
+    CLI_CHOOSE("device", train_options, device,
+               "where the network runs: cuda is cuBLAS for the\n"
+               "network and NCCL inside a node, when built with CUDA",
+               devices, NULL),
+    CLI_CHOOSE("node-allreduce", train_options, node_allreduce,
+               "how the CPU backend averages gradients inside a node:\n"
+               "MPI_Allreduce, or the same ring, advancing the global\n"
+               "message while it waits",
+               node_algos, NULL),
+    CLI_STR("data", train_options, data, "DIR", "Fashion-MNIST idx.gz files"),
+    NUM("train-limit", CLI_LONG, train_options, train_limit, 1, 60000, "N",
+        "use the first N training examples (all)", .flags = CLI_NO_DEFAULT),
+    NUM("test-limit", CLI_LONG, train_options, test_limit, 1, 10000, "N",
+        "use the first N test examples (all)", .flags = CLI_NO_DEFAULT),
+    CLI_STR("out", train_options, out, "F", "per-epoch CSV (the simulator's columns)",
+            .flags = CLI_OUTPUT),
+    CLI_STR("trace", train_options, trace, "F", "Chrome trace JSON, one track per rank",
+            .flags = CLI_OUTPUT),
+    CLI_STR("breakdown", train_options, breakdown, "F", "per-batch time breakdown of rank 0",
+            .flags = CLI_OUTPUT),
+    CLI_STR("checkpoint", train_options, ckpt_dir, "DIR", "write a checkpoint after every epoch",
+            .flags = CLI_OUTPUT),
+    CLI_FLAG("resume", CLI_TRUE, train_options, resume, "continue from the checkpoints in DIR",
+             .flags = CLI_OUTPUT),
+    CLI_FLAG("quiet", CLI_TRUE, train_options, quiet, "no per-epoch lines", .flags = CLI_OUTPUT),
+};
+static const cli_opt sched_shape_opts[] = {
+    NUM("epochs", CLI_INT, sched_config, epochs, 1, 100000, "E", "epochs"),
+};
+#undef NUM
 
 // What daso-train needs of a backend beyond core/backend.h: its shape, and its parameters and
 // momentum on the host (checkpoints, the replica hash). One per device kind.
@@ -109,7 +140,7 @@ typedef struct {
     device dev;
     int rank;
     const char *ckpt_dir;
-    uint64_t fingerprint;
+    const char *settings; // cli_fingerprint and the layout: what a checkpoint must match
     char *rows; // CSV rows so far (rank 0)
     size_t rows_len;
     bool quiet;
@@ -199,16 +230,17 @@ static void epoch_done(void *ctx, const sched *s, const driver_result *res, cons
         state.rows_len += len;
         if (!state.quiet)
             printf("epoch %3d/%d  loss %.4f  test acc %.4f  time %.4g s  MB between nodes %.1f  "
-                   "next (gs,ls,S) (%d,%d,%d)\n",
+                   "next (gs,ls,S) (%d,%d,%d)%s\n",
                    s->epoch, s->cfg.epochs, res->train_loss, res->test_acc, res->time_s,
-                   res->bytes_global / 1e6, s->gs, s->ls, s->S);
+                   res->bytes_global / 1e6, s->gs, s->ls, s->S,
+                   res->blocking ? "  blocking" : "");
         fflush(stdout);
     }
     if (state.ckpt_dir) {
         const device *d = &state.dev;
         checkpoint k = {.s = *s, .res = *res, .params = d->params(d->ctx),
                         .velocity = d->velocity(d->ctx), .n = d->n,
-                        .fingerprint = state.fingerprint, .rows = state.rank == 0 ? state.rows : NULL};
+                        .settings = state.settings, .rows = state.rank == 0 ? state.rows : NULL};
         checkpoint_save(state.ckpt_dir, state.rank, &k);
     }
     if (state.rank == state.kill_rank && s->epoch == state.kill_epoch)
@@ -221,7 +253,7 @@ static bool resume(sched *s, driver_result *res)
     const device *d = &state.dev;
     const int rank = state.rank;
     checkpoint k = {.params = d->params(d->ctx), .velocity = d->velocity(d->ctx), .n = d->n,
-                    .fingerprint = state.fingerprint};
+                    .settings = state.settings};
     bool have = checkpoint_load(state.ckpt_dir, rank, false, &s->cfg, &k);
     int mine = have ? k.s.epoch : -1, lo;
     mpiCheck(MPI_Allreduce(&mine, &lo, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD));
@@ -261,12 +293,23 @@ static void load_data(mnist_set *train, mnist_set *test, const char *dir, long t
 
 int main(int argc, char **argv)
 {
-    util_prog = "daso-train";
-    for (int i = 1; i < argc; i++)
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            usage(stdout);
-            return 0;
-        }
+    sched_config c;
+    sched_config_defaults(&c);
+    c.epochs = 10;
+    mpi_setup ms = {.model = NET_MLP, .batch = 64, .lr = 0.01f, .lr_warmup_epochs = 2,
+                    .momentum = 0.9f, .weight_decay = 5e-4f, .seed = 1,
+                    .global_allreduce = DEFAULT_GLOBAL_ALGO, .node_ring = DEFAULT_NODE_RING};
+    train_options o = {.data = DEFAULT_DATA, .node_allreduce = DEFAULT_NODE_RING};
+    cli p = {.prog = "daso-train", .usage = usage};
+    cli_add(&p, NULL, setup_opts, CLI_COUNT(setup_opts), &ms);
+    cli_add(&p, NULL, sched_shape_opts, CLI_COUNT(sched_shape_opts), &c);
+    cli_add(&p, NULL, train_opts, CLI_COUNT(train_opts), &o);
+#ifdef DASO_SMPI
+    emulate_options eo = EMULATE_DEFAULTS;
+    emulate_cli(&p, &eo);
+#endif
+    sched_config_cli(&p, &c);
+    cli_help_if_asked(&p, argc, argv);
     if (MPI_Init(&argc, &argv) != MPI_SUCCESS) {
         fprintf(stderr, "daso-train: MPI_Init failed\n");
         return 1;
@@ -279,99 +322,22 @@ int main(int argc, char **argv)
     const char *fault = getenv("DASO_FAULT_KILL");
     if (fault && sscanf(fault, "%d:%d", &state.kill_rank, &state.kill_epoch) != 2)
         util_die_input("DASO_FAULT_KILL must be RANK:EPOCH (got '%s')", fault);
-
-    sched_config c;
-    sched_config_defaults(&c);
-    c.epochs = 10;
-    mpi_setup ms = {.model = NET_MLP, .batch = 64, .lr = 0.01f, .lr_warmup_epochs = 2,
-                    .momentum = 0.9f, .weight_decay = 5e-4f, .seed = 1,
-                    .global_allreduce = DEFAULT_GLOBAL_ALGO, .node_ring = DEFAULT_NODE_RING};
-    const char *data = DEFAULT_DATA, *out = NULL, *trace_path = NULL, *breakdown = NULL;
-    long train_limit = 0, test_limit = 0;
-    bool do_resume = false, use_cuda = false;
-#ifdef DASO_SMPI
-    emulate_options eo = EMULATE_DEFAULTS;
-#endif
-    for (int i = 1; i < argc;) {
-        int used = sched_config_option(&c, argc, argv, i);
-#ifdef DASO_SMPI
-        if (!used)
-            used = emulate_option(&eo, argc, argv, i);
-#endif
-        if (used) {
-            i += used;
-            continue;
-        }
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (strcmp(a, "--resume") == 0) {
-            do_resume = true;
-            i++;
-            continue;
-        }
-        if (strcmp(a, "--quiet") == 0) {
-            state.quiet = true;
-            i++;
-            continue;
-        }
-        if (strcmp(a, "--gpus-per-node") == 0)
-            ms.gpus_per_node = (int)util_parse_long(v, a, 1, 1 << 20);
-        else if (strcmp(a, "--device") == 0) {
-            if (strcmp(util_value(v, a), "cpu") != 0 && strcmp(v, "cuda") != 0)
-                util_die_input("--device must be cpu or cuda (got '%s')", v);
-            use_cuda = strcmp(v, "cuda") == 0;
+    const int first = cli_parse(&p, argc, argv);
+    if (first < argc)
+        util_die_input("unexpected argument '%s' (see --help)", argv[first]);
+    ms.node_ring = o.node_allreduce == 1;
+    const bool use_cuda = o.device == 1, do_resume = o.resume;
+    const char *data = o.data, *out = o.out, *trace_path = o.trace, *breakdown = o.breakdown;
+    const long train_limit = o.train_limit, test_limit = o.test_limit;
+    state.quiet = o.quiet;
+    state.ckpt_dir = o.ckpt_dir;
 #ifndef DASO_CUDA
-            if (use_cuda)
-                util_die_input("--device cuda: the CUDA/NCCL backend is not in this build (CUDA "
-                               "or NCCL not found when it was built)");
+    if (use_cuda)
+        util_die_input("--device cuda: the CUDA/NCCL backend is not in this build (CUDA or NCCL "
+                       "not found when it was built)");
 #endif
-        } else if (strcmp(a, "--model") == 0) {
-            if (net_parse_kind(util_value(v, a), &ms.model) != 0)
-                util_die_input("--model must be mlp or cnn (got '%s')", v);
-        } else if (strcmp(a, "--strategy") == 0)
-            c.strategy = util_value(v, a);
-        else if (strcmp(a, "--epochs") == 0)
-            c.epochs = (int)util_parse_long(v, a, 1, 100000);
-        else if (strcmp(a, "--batch-size") == 0)
-            ms.batch = (int)util_parse_long(v, a, 1, 1 << 16);
-        else if (strcmp(a, "--lr") == 0)
-            ms.lr = (float)util_parse_double(v, a, 1e-9, 100);
-        else if (strcmp(a, "--lr-warmup-epochs") == 0)
-            ms.lr_warmup_epochs = util_parse_double(v, a, 0, 1e6);
-        else if (strcmp(a, "--momentum") == 0)
-            ms.momentum = (float)util_parse_double(v, a, 0, 0.999999);
-        else if (strcmp(a, "--weight-decay") == 0)
-            ms.weight_decay = (float)util_parse_double(v, a, 0, 1);
-        else if (strcmp(a, "--seed") == 0)
-            ms.seed = (uint64_t)util_parse_long(v, a, 0, 2147483647);
-        else if (strcmp(a, "--data") == 0)
-            data = util_value(v, a);
-        else if (strcmp(a, "--train-limit") == 0)
-            train_limit = util_parse_long(v, a, 1, 60000);
-        else if (strcmp(a, "--test-limit") == 0)
-            test_limit = util_parse_long(v, a, 1, 10000);
-        else if (strcmp(a, "--out") == 0)
-            out = util_value(v, a);
-        else if (strcmp(a, "--trace") == 0)
-            trace_path = util_value(v, a);
-        else if (strcmp(a, "--breakdown") == 0)
-            breakdown = util_value(v, a);
-        else if (strcmp(a, "--global-allreduce") == 0) {
-            if (!global_algo_parse(util_value(v, a), &ms.global_allreduce))
-                util_die_input("--global-allreduce must be iallreduce or ring (got '%s')", v);
-        } else if (strcmp(a, "--node-allreduce") == 0) {
-            if (strcmp(util_value(v, a), "mpi") != 0 && strcmp(v, "ring") != 0)
-                util_die_input("--node-allreduce must be mpi or ring (got '%s')", v);
-            ms.node_ring = strcmp(v, "ring") == 0;
-        } else if (strcmp(a, "--checkpoint") == 0)
-            state.ckpt_dir = util_value(v, a);
-        else
-            util_die_input("unknown option '%s' (see --help)", a);
-        i += 2;
-    }
     if (do_resume && state.ckpt_dir == NULL)
         util_die_input("--resume needs --checkpoint DIR");
-    if (sched_find_strategy(c.strategy) == NULL)
-        util_die_input("unknown strategy '%s' (daso, sync, hier or localsgd)", c.strategy);
 #ifdef DASO_SMPI
     emulate_setup(&eo, &ms);
 #endif
@@ -407,19 +373,12 @@ int main(int argc, char **argv)
         util_die_input("cannot create checkpoint folder %s: %s", state.ckpt_dir, strerror(errno));
     mpi_check_agreed_end();
 
-    char settings[1024];
-    snprintf(settings, sizeof settings,
-             "%s %d %d %d %d %d %d %g %g %g %g %" PRIu64 " %ld %ld %d %d %d %g %d %d %d %d %d %g "
-             "%ld %d %d %d %d %d %d %g %d %d %d %d",
-             c.strategy, ms.model, be.world, c.gpus_per_node, c.epochs, ms.batch, c.last_batch,
-             ms.lr, ms.lr_warmup_epochs, ms.momentum, ms.weight_decay, ms.seed, train_limit,
-             test_limit, c.warmup_epochs, c.cooldown_epochs, c.max_global_skips,
-             c.stability_level, c.plateau_patience, c.plateau_cooldown, c.plateau_mode,
-             c.skip_reduction_factor, c.local_skip_factor, c.staleness_weight, c.chunk_elems,
-             c.first_global_skip, c.downcast, c.downcast_fmt, c.true_staleness, c.extra_bcast,
-             c.sync_fmt, c.bucket_bytes, c.localsgd_period, c.localsgd_warmup_epochs,
-             (int)ms.global_allreduce, (int)ms.node_ring);
-    state.fingerprint = checkpoint_fingerprint(settings, strlen(settings));
+    // what a checkpoint must match: every option that changes results, and the layout
+    char settings[8192];
+    size_t len = cli_fingerprint(&p, settings, sizeof settings - 64);
+    snprintf(settings + len, sizeof settings - len, "world=%d\nnodes=%d\nbatches=%d\n", be.world,
+             c.nodes, c.last_batch + 1);
+    state.settings = settings;
     if (state.ckpt_dir)
         mpiCheck(MPI_Barrier(MPI_COMM_WORLD)); // the folder exists before anyone writes
     be.epoch_done = epoch_done;
@@ -455,6 +414,8 @@ int main(int argc, char **argv)
     events ev;
     events_init(&ev, rank, dev->gpus_per_node, trace_path ? &t : NULL);
     driver_output dout = {.csv = csv.f, .breakdown = bd.f, .progress = false};
+    if (rank == 0)
+        sched_warn(&c, stderr);
     driver_run(&be, &s, &ev, &dout, &res);
 
     if (trace_path) {
@@ -483,7 +444,7 @@ int main(int argc, char **argv)
     }
     // every strategy ends an epoch with identical replicas: check it bit for bit
     uint64_t h[2];
-    h[0] = checkpoint_fingerprint(dev->params(dev->ctx), sizeof(float) * dev->n);
+    h[0] = checkpoint_hash(dev->params(dev->ctx), sizeof(float) * dev->n);
     h[1] = ~h[0];
     mpiCheck(MPI_Allreduce(MPI_IN_PLACE, h, 2, MPI_UINT64_T, MPI_MIN, MPI_COMM_WORLD));
     if (rank == 0) {

@@ -1,14 +1,14 @@
 // emulate.c: see emulate.h. Built only into daso-train-smpi (smpicc).
 #include "emulate.h"
 
-#include <stdio.h>  // fprintf, snprintf
-#include <string.h> // strcmp
+#include <stdio.h> // snprintf
 
 #include <smpi/smpi.h> // smpi_execute_flops, smpi_shared_known_call, smpi_shared_get_call,
                        // smpi_shared_set_call
 
+#include "cli.h"     // cli_add, CLI_STR, CLI_NUM
 #include "profile.h" // profile_load, profile_default_dir
-#include "util.h"    // util_parse_long, util_value, mallocCheck
+#include "util.h"    // mallocCheck
 
 static double flops_per_s; // the profile's reference GPU rate
 
@@ -18,28 +18,21 @@ static void charge(double seconds)
         smpi_execute_flops(seconds * flops_per_s);
 }
 
-int emulate_option(emulate_options *o, int argc, char **argv, int i)
-{
-    const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-    if (strcmp(a, "--compute-profile") == 0)
-        o->profile = util_value(v, a);
-    else if (strcmp(a, "--charge-slices") == 0)
-        o->slices = (int)util_parse_long(v, a, 1, 1 << 20);
-    else
-        return 0;
-    return 2;
-}
+static const cli_opt options[] = {
+    CLI_STR("compute-profile", emulate_options, profile, "P",
+            "model profile whose forward, backward and optimizer\n"
+            "times are charged per batch, scaled to --batch-size\n"
+            "(fashion_mlp or fashion_cnn, after --model); a name in\n"
+            "$DASO_MODELS or a .profile file"),
+    CLI_NUM("charge-slices", CLI_INT, emulate_options, slices, 1, 1 << 20, "K",
+            "pieces of each batch's forward-backward charge, the global\n"
+            "message advancing in between"),
+};
 
-void emulate_help(FILE *f)
+void emulate_cli(cli *p, emulate_options *o)
 {
-    fprintf(f,
-            "Emulation (this build runs under smpirun; use daso-emulate):\n"
-            "  --compute-profile P    model profile whose forward, backward and optimizer\n"
-            "                         times are charged per batch, scaled to --batch-size\n"
-            "                         (fashion_mlp or fashion_cnn, after --model); a name in\n"
-            "                         $DASO_MODELS or a .profile file\n"
-            "  --charge-slices K      pieces of each batch's forward-backward charge, the global\n"
-            "                         message advancing in between (16)\n");
+    cli_add(p, "Emulation (this build runs under smpirun; use daso-emulate):", options,
+            CLI_COUNT(options), o);
 }
 
 void emulate_setup(const emulate_options *o, mpi_setup *ms)

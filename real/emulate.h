@@ -19,14 +19,13 @@
 // in the other collective).
 //
 //   emulate_options eo = EMULATE_DEFAULTS;
-//   ... used = emulate_option(&eo, argc, argv, i); ...
+//   emulate_cli(&parser, &eo);                  // before cli_parse
 //   emulate_setup(&eo, &mpi_setup);             // after --model and --batch-size are known
 //   emulate_load(&train, dir, "train", 60000);   // instead of mnist_load_limit
 #ifndef DASO_EMULATE_H
 #define DASO_EMULATE_H
 
-#include <stdio.h> // FILE
-
+#include "cli.h"         // cli
 #include "mnist.h"       // mnist_set
 #include "mpi_backend.h" // mpi_setup
 
@@ -37,9 +36,8 @@ typedef struct {
 
 #define EMULATE_DEFAULTS ((emulate_options){.profile = NULL, .slices = 16})
 
-// Parses the emulation option at argv[i]: the number of arguments used, 0 if it is not one.
-int emulate_option(emulate_options *o, int argc, char **argv, int i);
-void emulate_help(FILE *f);
+// Adds the emulation options over o to daso-train's parser.
+void emulate_cli(cli *p, emulate_options *o);
 
 // Loads the profile (an input error exits 2) and sets ms's charge, times and slices.
 void emulate_setup(const emulate_options *o, mpi_setup *ms);

@@ -11,16 +11,8 @@
 #include "mpi_fmt.h"   // mpi_fmt_type_op, mpi_fmt_count
 #include "util.h"      // mallocCheck, util_die
 
-bool global_algo_parse(const char *s, global_algo *algo)
-{
-    if (strcmp(s, "iallreduce") == 0)
-        *algo = GLOBAL_IALLREDUCE;
-    else if (strcmp(s, "ring") == 0)
-        *algo = GLOBAL_RING;
-    else
-        return false;
-    return true;
-}
+const char *const global_algo_names[] = {[GLOBAL_IALLREDUCE] = "iallreduce",
+                                          [GLOBAL_RING] = "ring", NULL};
 
 void global_msg_init(global_msg *g, size_t n, global_algo algo)
 {

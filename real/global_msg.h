@@ -33,8 +33,9 @@
 
 typedef enum { GLOBAL_IALLREDUCE, GLOBAL_RING } global_algo;
 
-// Parses "iallreduce" or "ring"; false for anything else.
-bool global_algo_parse(const char *s, global_algo *algo);
+// The algorithms' names, indexed by global_algo, NULL-terminated (daso-train's
+// --global-allreduce).
+extern const char *const global_algo_names[];
 
 // The ring allreduce of one chunk.
 typedef struct {

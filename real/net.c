@@ -466,15 +466,6 @@ double net_flops_per_sample(const net *m)
     return flops;
 }
 
-int net_parse_kind(const char *s, net_kind *out)
-{
-    if (strcmp(s, "mlp") == 0)
-        *out = NET_MLP;
-    else if (strcmp(s, "cnn") == 0)
-        *out = NET_CNN;
-    else
-        return -1;
-    return 0;
-}
+const char *const net_kind_names[] = {[NET_MLP] = "mlp", [NET_CNN] = "cnn", NULL};
 
-const char *net_kind_name(net_kind kind) { return kind == NET_CNN ? "cnn" : "mlp"; }
+const char *net_kind_name(net_kind kind) { return net_kind_names[kind]; }

@@ -67,8 +67,8 @@ int net_evaluate(net *m, const float *x, const uint8_t *y, int batch, double *lo
 // products only (2*m*n*k per sgemm), for GFLOP/s figures.
 double net_flops_per_sample(const net *m);
 
-// "mlp" -> NET_MLP, "cnn" -> NET_CNN: returns 0, or -1 for any other string.
-int net_parse_kind(const char *s, net_kind *out);
+// The kinds' names, indexed by net_kind, NULL-terminated (daso-train's --model).
+extern const char *const net_kind_names[];
 const char *net_kind_name(net_kind kind); // "mlp" or "cnn"
 
 #endif

@@ -7,7 +7,7 @@
 //       base profile's forward:backward split), and next to it my_mlp.times, every batch's time,
 //       for daso-sim --compute-dist hist:my_mlp.times (the measured distribution)
 //
-//   daso-calibrate platform --bench allreduce.txt --out my.xml [daso-platform options]
+//   daso-calibrate platform --bench allreduce.txt --out my.xml -- [daso-platform options]
 //       a ring allreduce benchmark (daso-sim --collective output, or any "bytes time_s" rows with
 //       a "# collective allreduce algo ring nodes N gpus_per_node 1" header) fitted by least
 //       squares (GSL) to t = 2(n-1) alpha + 2(n-1)/n S / beta, then a platform written by
@@ -24,25 +24,44 @@
 #include <gsl/gsl_fit.h>        // gsl_fit_linear
 #include <gsl/gsl_statistics.h> // gsl_stats_mean, gsl_stats_sd
 
+#include "cli.h"     // cli, cli_parse
 #include "outfile.h" // outfile
 #include "profile.h" // profile_load
 #include "util.h"    // util_prog, util_die_input, util_value, fopenCheck
 
-static void usage(FILE *f)
-{
-    fprintf(f,
-            "usage: daso-calibrate profile --trace TRACE.json --base MODEL --name NAME --out F.profile\n"
-            "                      [--models-dir D]\n"
-            "       daso-calibrate platform --bench BENCH.txt --out F.xml [daso-platform options]\n"
-            "\n"
-            "profile: a model profile whose compute times are the means measured in a daso-train\n"
-            "trace (--trace), everything else from the base profile; also writes F.times, every\n"
-            "measured batch time, for daso-sim --compute-dist hist:F.times.\n"
-            "platform: fits a ring allreduce benchmark (daso-sim --collective allreduce --algo ring\n"
-            "output, or rows 'bytes time_s' under '# collective allreduce algo ring nodes N\n"
-            "gpus_per_node 1') to alpha-beta and writes a platform with that adapter bandwidth and\n"
-            "latency through daso-platform (which must be next to this program).\n");
-}
+static const char usage[] =
+    "usage: daso-calibrate profile --trace TRACE.json --base MODEL --name NAME --out F.profile\n"
+    "                      [--models-dir D]\n"
+    "       daso-calibrate platform --bench BENCH.txt --out F.xml [-- daso-platform options]\n"
+    "\n"
+    "profile: a model profile whose compute times are the means measured in a daso-train\n"
+    "trace (--trace), everything else from the base profile; also writes F.times, every\n"
+    "measured batch time, for daso-sim --compute-dist hist:F.times.\n"
+    "platform: fits a ring allreduce benchmark (daso-sim --collective allreduce --algo ring\n"
+    "output, or rows 'bytes time_s' under '# collective allreduce algo ring nodes N\n"
+    "gpus_per_node 1') to alpha-beta and writes a platform with that adapter bandwidth and\n"
+    "latency through daso-platform (which must be next to this program), with the\n"
+    "daso-platform options after '--' (all but --hca-bw, --hca-lat and --out, which the fit\n"
+    "sets).\n"
+    "\n"
+    "daso-calibrate profile --help and daso-calibrate platform --help list each one's options.\n";
+
+typedef struct {
+    const char *trace, *base, *name, *out, *bench, *models_dir;
+} calibrate_options;
+
+static const cli_opt profile_opts[] = {
+    CLI_STR("trace", calibrate_options, trace, "TRACE.json", "daso-train's Chrome trace"),
+    CLI_STR("base", calibrate_options, base, "MODEL", "profile the rest is taken from"),
+    CLI_STR("name", calibrate_options, name, "NAME", "name of the new profile"),
+    CLI_STR("models-dir", calibrate_options, models_dir, "D",
+            "where MODEL is looked up (DASO_MODELS, else the\ntoolkit's sim/models)"),
+    CLI_STR("out", calibrate_options, out, "F.profile", "the profile written (and F.times)"),
+};
+static const cli_opt platform_opts[] = {
+    CLI_STR("bench", calibrate_options, bench, "BENCH.txt", "ring allreduce benchmark"),
+    CLI_STR("out", calibrate_options, out, "F.xml", "the platform written"),
+};
 
 // Growing array of doubles.
 typedef struct {
@@ -223,49 +242,42 @@ static void calibrate_platform(const char *bench, const char *out, int argc, cha
 int main(int argc, char **argv)
 {
     util_prog = "daso-calibrate";
-    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-        usage(argc < 2 ? stderr : stdout);
-        return argc < 2 ? 2 : 0;
-    }
-    const char *trace = NULL, *base = NULL, *name = NULL, *out = NULL, *bench = NULL,
-               *mdir = NULL;
-    bool is_profile = strcmp(argv[1], "profile") == 0;
-    if (!is_profile && strcmp(argv[1], "platform") != 0)
+    cli top = {.usage = usage};
+    if (argc < 2 || argv[1][0] == '-') {
+        cli_help_if_asked(&top, argc, argv);
         util_die_input("the first argument must be profile or platform (see --help)");
-    char **pass = mallocCheck(sizeof(char *) * (size_t)argc);
-    int n_pass = 0;
-    for (int i = 2; i < argc; i += 2) {
-        const char *a = argv[i], *v = util_value(i + 1 < argc ? argv[i + 1] : NULL, argv[i]);
-        if (strcmp(a, "--out") == 0)
-            out = v;
-        else if (is_profile && strcmp(a, "--trace") == 0)
-            trace = v;
-        else if (is_profile && strcmp(a, "--base") == 0)
-            base = v;
-        else if (is_profile && strcmp(a, "--name") == 0)
-            name = v;
-        else if (is_profile && strcmp(a, "--models-dir") == 0)
-            mdir = v;
-        else if (!is_profile && strcmp(a, "--bench") == 0)
-            bench = v;
-        else if (!is_profile && strncmp(a, "--", 2) == 0 && strcmp(a, "--hca-bw") != 0 &&
-                 strcmp(a, "--hca-lat") != 0) {
-            pass[n_pass++] = argv[i];
-            pass[n_pass++] = argv[i + 1];
-        } else
-            util_die_input("unknown option '%s' (see --help)", a);
     }
-    if (out == NULL)
+    const bool is_profile = strcmp(argv[1], "profile") == 0;
+    if (!is_profile && strcmp(argv[1], "platform") != 0)
+        util_die_input("the first argument must be profile or platform, not '%s' (see --help)",
+                       argv[1]);
+    calibrate_options o = {0};
+    cli p = {.usage = is_profile ? "usage: daso-calibrate profile --trace TRACE.json --base MODEL "
+                                   "--name NAME --out F.profile [--models-dir D]\n"
+                                 : "usage: daso-calibrate platform --bench BENCH.txt --out F.xml "
+                                   "[-- daso-platform options]\n"};
+    if (is_profile)
+        cli_add(&p, NULL, profile_opts, CLI_COUNT(profile_opts), &o);
+    else
+        cli_add(&p, NULL, platform_opts, CLI_COUNT(platform_opts), &o);
+    const int first = cli_parse(&p, argc - 1, argv + 1) + 1; // argv[1] is the subcommand
+    const bool dashes = first - 1 < argc && strcmp(argv[first - 1], "--") == 0;
+    if (first < argc && (is_profile || !dashes))
+        util_die_input("unexpected argument '%s' (see --help)", argv[first]);
+    if (o.out == NULL)
         util_die_input("--out is required");
     if (is_profile) {
-        if (trace == NULL || base == NULL || name == NULL)
+        if (o.trace == NULL || o.base == NULL || o.name == NULL)
             util_die_input("profile needs --trace, --base and --name");
-        calibrate_profile(trace, base, mdir, name, out);
-    } else {
-        if (bench == NULL)
-            util_die_input("platform needs --bench");
-        calibrate_platform(bench, out, n_pass, pass);
+        calibrate_profile(o.trace, o.base, o.models_dir, o.name, o.out);
+        return 0;
     }
-    free(pass);
-    return 0;
+    if (o.bench == NULL)
+        util_die_input("platform needs --bench");
+    for (int i = first; i < argc; i++)
+        if (strncmp(argv[i], "--hca-bw", 8) == 0 || strncmp(argv[i], "--hca-lat", 9) == 0 ||
+            strncmp(argv[i], "--out", 5) == 0)
+            util_die_input("%.*s is set by the fit (see --help)", (int)strcspn(argv[i], "="),
+                           argv[i]);
+    calibrate_platform(o.bench, o.out, argc - first, argv + first);
 }

@@ -163,6 +163,14 @@ sim_platform_info sim_platform_scan(const char *path)
             info.needs_executions |= strstr(line, host_profiles[i]) != NULL;
         for (size_t i = 0; i < sizeof link_profiles / sizeof *link_profiles; i++)
             info.links_vary |= strstr(line, link_profiles[i]) != NULL;
+        const char *g = strstr(line, "\"daso:gpus-per-node\"");
+        if (g && strstr(line, "<prop") && strchr(g, '>')) {
+            char value[16] = "";
+            attr(strstr(line, "<prop"), strchr(g, '>'), "value", value, sizeof value);
+            char *end;
+            long v = strtol(value, &end, 10);
+            info.gpus_per_node = end != value && *end == '\0' && v > 0 && v < 1 << 20 ? (int)v : 0;
+        }
         in_config |= strstr(line, "<config") != NULL;
         if (in_config) { // the <config> block, kept whole
             const size_t len = strlen(line);

@@ -28,6 +28,9 @@ typedef struct {
     // the network and host models its <config> sets ("" if none, "?" if unreadable;
     // --cfg=network/model:, host/model: override them)
     char network_model[32], host_model[32];
+    // GPUs per physical node, as daso-platform records it (<prop id="daso:gpus-per-node">);
+    // 0 when the file does not say
+    int gpus_per_node;
 } sim_platform_info;
 sim_platform_info sim_platform_scan(const char *path);
 

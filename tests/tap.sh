@@ -3,6 +3,7 @@
 #   tap_check "name" CONDITION    passes when the given test(1) expression holds
 #   tap_expect_input_error "name" COMMAND...   passes when COMMAND exits 2 with exactly one
 #                                 line on stderr and nothing on stdout
+#   tap_skip "name" "reason"      a test that cannot run here, and why
 #   tap_done                      prints the plan and exits 1 if anything failed
 tap_n=0 tap_failed=0
 tap_result() { # status name [diagnostic]
@@ -22,4 +23,5 @@ tap_expect_input_error() {
   [ "$rc" -eq 2 ] && [ "$lines" -eq 1 ] && [ -z "$out" ]
   tap_result $? "$name" "exit $rc, $lines stderr line(s): $msg${out:+ / stdout: $out}"
 }
+tap_skip() { tap_n=$((tap_n + 1)); echo "ok $tap_n - $1 # SKIP $2"; }
 tap_done() { echo "1..$tap_n"; [ "$tap_failed" -eq 0 ]; }

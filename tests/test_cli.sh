@@ -16,10 +16,10 @@ tap_check "fixed schedule: 2 epochs of 18 batches plus 2 headers" "$(wc -l <<<"$
 tap_check "fixed schedule: epoch 1 restarts at g0" "$(grep -c '^1 0 on send g0 B1 fp32$' <<<"$out")" -eq 1
 printf '%s\n' 5 4 3 2.9 2.9 2.9 2.9 2.9 2.9 2.9 >"$tmp/loss"
 out=$("$plan" --gpus-per-node 4 --last-batch 3 --epochs 10 --loss-file "$tmp/loss" --warmup-epochs 2 --cooldown-epochs 1)
-tap_check "loss file: warm-up header" "$(grep -c '^# epoch 1 gs 0 ls 0 S 0$' <<<"$out")" -eq 1
+tap_check "loss file: warm-up header" "$(grep -c '^# epoch 1 gs 0 ls 0 S 0 blocking$' <<<"$out")" -eq 1
 tap_check "loss file: (4,1,1) after warm-up" "$(grep -c '^# epoch 2 gs 4 ls 1 S 1$' <<<"$out")" -eq 1
 tap_check "loss file: plateau halves gs" "$(grep -c '^# epoch 6 gs 2 ls 1 S 1$' <<<"$out")" -eq 1
-tap_check "loss file: cool-down" "$(grep -c '^# epoch 9 gs 0 ls 0 S 0$' <<<"$out")" -eq 1
+tap_check "loss file: cool-down" "$(grep -c '^# epoch 9 gs 0 ls 0 S 0 blocking$' <<<"$out")" -eq 1
 printf '# epoch strategy train_loss test_acc\n0 daso 5 0.1\n1 daso 4 0.2\n' >"$tmp/run.csv"
 tap_ok "loss file: a per-epoch CSV's train_loss column" "$plan" --gpus-per-node 2 --last-batch 1 --epochs 2 --loss-file "$tmp/run.csv"
 out=$("$plan" --strategy localsgd --gpus-per-node 2 --last-batch 3 --localsgd-period 2)
@@ -43,5 +43,54 @@ tap_expect_input_error "missing loss file" "$plan" --gpus-per-node 4 --last-batc
 tap_expect_input_error "bad hyperparameter" "$plan" --gpus-per-node 4 --last-batch 3 --epochs 3 --loss-file "$tmp/loss" --stability-level -0.1
 tap_expect_input_error "bad choice" "$plan" --gpus-per-node 4 --last-batch 3 --epochs 3 --loss-file "$tmp/loss" --downcast sometimes
 tap_expect_input_error "unknown strategy" "$plan" --strategy gossip --gpus-per-node 4 --last-batch 3
+
+# --- one command-line layer: every program and subcommand has --help and -h, takes
+# --name=value as --name value, names a near miss and refuses abbreviations
+for p in daso-plan daso-platform daso-sim daso-train daso-stats daso-calibrate daso-emulate \
+         "daso-calibrate profile" "daso-calibrate platform"; do
+  read -r prog sub <<<"$p"
+  if [ ! -x "$B/$prog" ]; then tap_skip "$p --help" "$prog not built (see the banner)"; continue; fi
+  for h in --help -h; do
+    # shellcheck disable=SC2086
+    out=$("$B/$prog" $sub $h 2>&1); rc=$?
+    tap_check "$p $h: exit 0 and a usage (exit $rc)" "$rc" -eq 0 -a "$(grep -c '^usage: ' <<<"$out")" -ge 1
+  done
+done
+fixed_eq=(--gpus-per-node=4 --global-skip=4 --local-skip=1 --batches-to-wait=1 --last-batch=17)
+tap_check "daso-plan: --name=value as --name value" \
+  "$("$plan" "${fixed_eq[@]}" --epochs=2)" = "$("$plan" --gpus-per-node 4 "${fixed[@]}" --last-batch 17 --epochs 2)"
+err=$("$plan" --gpus-per-node 4 "${fixed[@]}" --last-batch 17 --epoch 2 2>&1)
+tap_check "daso-plan: a near miss is named ($err)" "$err" = "daso-plan: unknown option '--epoch' (did you mean --epochs?) (see --help)"
+tap_expect_input_error "daso-plan: an abbreviation is refused" "$plan" --gpus-per-node 4 "${fixed[@]}" --last 17
+tap_expect_input_error "daso-plan: a flag takes no value" "$plan" --gpus-per-node 4 "${fixed[@]}" --last-batch 17 --true-staleness=1
+tap_check "daso-platform: --name=value as --name value" \
+  "$("$B/daso-platform" --nodes=2 --gpus-per-node=2 | grep -v daso:command | grep -v -- '- -nodes')" = \
+  "$("$B/daso-platform" --nodes 2 --gpus-per-node 2 | grep -v daso:command | grep -v -- '- -nodes')"
+tap_expect_input_error "daso-platform: a near miss" "$B/daso-platform" --node 2
+if [ -x "$B/daso-stats" ]; then
+  err=$("$B/daso-stats" tests/fixtures/analysis --ot "$tmp/st" 2>&1)
+  tap_check "daso-stats: a near miss is named ($err)" "$(grep -c 'did you mean --out?' <<<"$err")" -eq 1
+  "$B/daso-stats" --out="$tmp/st" tests/fixtures/analysis >/dev/null
+  tap_check "daso-stats: --out=DIR before the results folder" -s "$tmp/st/summary.md"
+fi
+
+# --- no silent wrong answers: a DASO run that is blocking throughout says so
+printf '%s\n' 5 4 3 2 1 1 1 1 >"$tmp/loss8"
+"$plan" --gpus-per-node 4 --last-batch 1 --epochs 8 --loss-file "$tmp/loss8" >"$tmp/p8" 2>"$tmp/e8"
+tap_check "8 epochs with warm-up 4 and cool-down 4: one warning line ($(cat "$tmp/e8"))" \
+  "$(grep -c '^daso-plan: warning: with --warmup-epochs 4 and --cooldown-epochs 4, all 8 epochs are blocking' "$tmp/e8")" -eq 1 -a "$(wc -l <"$tmp/e8")" -eq 1
+tap_check "8 blocking epochs: every epoch header says blocking" "$(grep -c '^# epoch [0-9] gs 0 ls 0 S 0 blocking$' "$tmp/p8")" -eq 8
+printf '%s\n' 5 4 3 2 1 1 1 1 1 >"$tmp/loss9"
+"$plan" --gpus-per-node 4 --last-batch 1 --epochs 9 --loss-file "$tmp/loss9" >"$tmp/p9" 2>"$tmp/e9"
+tap_check "9 epochs: no warning, epoch 4 asynchronous" "$(wc -c <"$tmp/e9")" -eq 0 -a "$(grep -c '^# epoch 4 gs 4 ls 1 S 1$' "$tmp/p9")" -eq 1
+
+# --- --skip-reduction-factor 3 or more: a plateau never takes gs below 1, so the cycle restarts
+yes 1 | head -40 >"$tmp/flat"
+"$plan" --gpus-per-node 4 --last-batch 1 --epochs 40 --loss-file "$tmp/flat" --warmup-epochs 1 \
+  --cooldown-epochs 0 --skip-reduction-factor 3 --first-global-skip 1 --plateau-patience 0 >"$tmp/f3"
+tap_check "factor 3: blocking only in the warm-up epoch ($(grep -c 'gs 0' "$tmp/f3") blocking)" \
+  "$(grep -c '^# epoch .* gs 0 ' "$tmp/f3")" -eq 1
+tap_check "factor 3: the cycle 8, 2, 1 restarts at max-global-skips ($(grep -c '^# epoch .* gs 8 ls 2 S 2$' "$tmp/f3") restarts)" \
+  "$(grep -c '^# epoch .* gs 8 ls 2 S 2$' "$tmp/f3")" -ge 5 -a "$(grep -c '^# epoch .* gs 2 ls 1 S 1$' "$tmp/f3")" -ge 5
 
 tap_done

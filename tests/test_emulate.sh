@@ -27,9 +27,11 @@ tap_check "host file: 12 hosts for 3 nodes x 4" "$(wc -l <"$tmp/hosts")" -eq 12
 tap_check "host file: node 2's last GPU is n0002-g3" "$(sed -n 12p "$tmp/hosts")" = n0002-g3
 
 # --- same numerics as mpiexec
-timeout 600 "$emu" --platform "$tmp/p.xml" --nodes 2 --gpus-per-node 2 -- "${train[@]}" \
+# no --gpus-per-node: the platform's (2)
+timeout 600 "$emu" --platform="$tmp/p.xml" --nodes 2 -- "${train[@]}" \
   --out "$tmp/emu.csv" >"$tmp/emu.out" 2>&1
 tap_result $? "emulated 2 x 2 DASO run completes" "$(cat "$tmp/emu.out")"
+tap_check "emulation takes G from the platform" "$(grep -c '4 ranks = 2 nodes x 2' "$tmp/emu.out")" -eq 1
 timeout 600 mpiexec -n 4 "$B/daso-train" --gpus-per-node 2 "${train[@]}" --out "$tmp/real.csv" \
   >"$tmp/real.out" 2>&1
 tap_result $? "the same run under mpiexec completes" "$(cat "$tmp/real.out")"
@@ -62,6 +64,8 @@ tap_expect_input_error "more nodes than the platform has" "$emu" --platform "$tm
   --gpus-per-node 2
 tap_expect_input_error "--gpus-per-node after --" "$emu" --platform "$tmp/p.xml" --nodes 1 -- \
   --gpus-per-node 2
+tap_expect_input_error "a G that splits the platform's nodes" "$emu" --platform "$tmp/p.xml" \
+  --nodes 2 --gpus-per-node 1
 tap_expect_input_error "unknown daso-emulate option" "$emu" --platform "$tmp/p.xml" --nodes 1 --bogus
 tap_expect_input_error "bad daso-train option under emulation" "$emu" --platform "$tmp/p.xml" \
   --nodes 1 --gpus-per-node 2 -- --model resnet

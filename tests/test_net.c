@@ -443,13 +443,9 @@ static void test_layout_and_flops(void **state)
     assert_int_equal(235146, cases[0].params);
     assert_int_equal(215370, cases[1].params);
 
-    net_kind k;
-    assert_int_equal(net_parse_kind("mlp", &k), 0);
-    assert_int_equal(k, NET_MLP);
-    assert_int_equal(net_parse_kind("cnn", &k), 0);
-    assert_int_equal(k, NET_CNN);
-    assert_int_equal(net_parse_kind("CNN", &k), -1);
-    assert_int_equal(net_parse_kind("", &k), -1);
+    assert_string_equal(net_kind_names[NET_MLP], "mlp");
+    assert_string_equal(net_kind_names[NET_CNN], "cnn");
+    assert_null(net_kind_names[NET_CNN + 1]);
     assert_string_equal(net_kind_name(NET_MLP), "mlp");
     assert_string_equal(net_kind_name(NET_CNN), "cnn");
 }

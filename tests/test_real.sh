@@ -67,6 +67,39 @@ hash() { sed -n 's/.*parameter hash \([0-9a-f]*\).*/\1/p' "$1"; }
 tap_check "resume: the same parameters, bit for bit" "$(hash "$tmp/resumed.out")" = "$(hash "$tmp/full.out")"
 cols() { awk '!/^#/ { print $1, $12, $13, $14, $15, $16 }' "$1"; }
 tap_check "resume: the same schedule, losses and accuracies" "$(cols "$tmp/ck.csv")" = "$(cols "$tmp/full.csv")"
+tap_check "per-epoch line: 'blocking' on the cool-down epoch only ($(grep -c blocking "$tmp/resumed.out"))" \
+  "$(grep -c '^epoch *5/5 .*  blocking$' "$tmp/resumed.out")" -eq 1 -a "$(grep -c blocking "$tmp/resumed.out")" -eq 1
+
+# --- a checkpoint resumes only the run that wrote it: every setting counts, and the format
+refused() { # name pattern command...: exit 2 and one line matching the pattern
+  local name=$1 pat=$2; shift 2
+  local out rc
+  out=$(timeout 120 mpiexec "$@" 2>&1); rc=$?
+  [ "$rc" -eq 2 ] && [ "$(grep -c . <<<"$out")" -eq 1 ] && grep -q -- "$pat" <<<"$out"
+  tap_result $? "$name (exit $rc: $(head -c 200 <<<"$out"))"
+}
+refused "resume with another --plateau-threshold-mode" "plateau-threshold-mode rel there, abs here" \
+  -n 4 "$train" "${common[@]}" --checkpoint "$tmp/ck" --resume --quiet --plateau-threshold-mode abs
+mkdir "$tmp/data2" && cp /usr/share/datasets/fashion-mnist/*.gz "$tmp/data2/"
+refused "resume with another data folder" "data /usr/share/datasets/fashion-mnist there, $tmp/data2 here" \
+  -n 4 "$train" "${common[@]}" --checkpoint "$tmp/ck" --resume --quiet --data "$tmp/data2"
+cp -r "$tmp/ck" "$tmp/ck1"
+for r in 0 1 2 3; do # the format version (after the 8-byte magic) set to 7
+  printf '\007' | dd of="$tmp/ck1/rank$r.ckpt" bs=1 seek=8 conv=notrunc status=none
+done
+refused "a checkpoint of another format version" "format version 7; this daso-train reads version 2" \
+  -n 4 "$train" "${common[@]}" --checkpoint "$tmp/ck1" --resume --quiet
+
+# --- options: --name=value, near misses, the all-blocking warning
+run -n 4 "$train" --gpus-per-node=2 --strategy=sync --epochs=1 --train-limit=1000 \
+  --test-limit=500 --quiet >"$tmp/eq.out" 2>&1
+tap_check "--name=value options" "$(grep -c 'replicas identical' "$tmp/eq.out")" -eq 1
+refused "a near miss is named" "unknown option '--epoch' (did you mean --epochs?)" \
+  -n 2 "$train" --gpus-per-node 2 --epoch 3
+run -n 4 "$train" --gpus-per-node 2 --epochs 2 --train-limit 1000 --test-limit 500 --quiet \
+  >"$tmp/w.out" 2>&1
+tap_check "8 blocking epochs or fewer: one warning line" \
+  "$(grep -c '^daso-train: warning: .* all 2 epochs are blocking' "$tmp/w.out")" -eq 1
 
 # --- bad input: one line, non-zero exit on every rank, no hang
 bad() { # name expected-status command...

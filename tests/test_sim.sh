@@ -403,9 +403,9 @@ tap_result $? "DASO's packing and merging cost time ($t0 s -> $t1 s per step)"
 
 # --- calibration: fitted platform and profile from measurements
 cal=$B/daso-calibrate
-"$sim" --collective allreduce --platform "$tmp/jb16.xml" --nodes 8 --gpus-per-node 1 \
+"$sim" --collective allreduce --platform "$tmp/star.xml" --nodes 8 --gpus-per-node 1 \
   --bytes 1e6,1e7,1e8 >"$tmp/ring.txt"
-"$cal" platform --bench "$tmp/ring.txt" --out "$tmp/fit.xml" --nodes 8 --gpus-per-node 1 >"$tmp/fit.out"
+"$cal" platform --bench "$tmp/ring.txt" --out "$tmp/fit.xml" -- --nodes 8 --gpus-per-node 1 >"$tmp/fit.out"
 bw=$(sed -n 's/.*bandwidth \([0-9.e+]*\) B\/s.*/\1/p' "$tmp/fit.out")
 lat=$(sed -n 's/.*latency \([0-9.e+-]*\) s per step.*/\1/p' "$tmp/fit.out")
 within "$bw" 25e9 1e-6 && within "$lat" 2e-6 1e-6
@@ -446,6 +446,14 @@ tap_expect_input_error "unknown option" "$sim" --platform "$tmp/jb16.xml" --node
 tap_expect_input_error "zero epochs" "$sim" --platform "$tmp/jb16.xml" --nodes 2 --model resnet50 --epochs 0
 tap_expect_input_error "unknown strategy" "$sim" --platform "$tmp/jb16.xml" --nodes 2 --model resnet50 --strategy gossip
 tap_expect_input_error "DASO with one GPU per node" "$sim" --platform "$tmp/jb16.xml" --nodes 2 --gpus-per-node 1 --model resnet50
+tap_expect_input_error "a G that splits the platform's nodes of 4" "$sim" --platform "$tmp/jb16.xml" --nodes 2 --gpus-per-node 2 --model resnet50 --strategy sync
+err=$("$sim" --platform "$tmp/jb16.xml" --nodes 2 --model resnet50 --strategy sync --epochs 1 --gpus-per-nod 4 2>&1)
+tap_check "a near miss is named ($err)" "$(grep -c "unknown option '--gpus-per-nod' (did you mean --gpus-per-node?)" <<<"$err")" -eq 1
+g1=$("$sim" --platform "$tmp/star.xml" --nodes 2 --model resnet50 --strategy sync --epochs 1 --quiet)
+tap_check "G from the platform: 1 GPU per node on star.xml ($g1)" "$(grep -c ', 2 nodes x 1 GPUs,' <<<"$g1")" -eq 1
+g1eq=$("$sim" --platform="$tmp/star.xml" --nodes=2 --model=resnet50 --strategy=sync --epochs=1 --quiet)
+nowall() { sed 's/; [0-9.]* s wall.*//' <<<"$1"; }
+tap_check "--name=value as --name value" "$(nowall "$g1eq")" = "$(nowall "$g1")"
 printf '0.3\n' >"$tmp/one"
 tap_expect_input_error "negative variance" "$sim" "${inst[@]}" --strategy sync --compute-dist normal:-1
 tap_expect_input_error "gamma shape 0" "$sim" "${inst[@]}" --strategy sync --compute-dist gamma:0
