@@ -98,7 +98,7 @@ if [ "${1:-}" = --regenerate ]; then
 fi
 
 if ! command -v tesh >/dev/null 2>&1; then
-  echo "ok 1 - golden outputs # SKIP tesh not found (SimGrid's libsimgrid-dev)"; tap_done; exit
+  tap_n=1; echo "ok 1 - golden outputs # SKIP tesh not found (SimGrid's libsimgrid-dev)"; tap_done; exit
 fi
 for f in "${files[@]}"; do
   name=$(basename "$f" .tesh) missing=$(unbuilt "$f")
