@@ -5,6 +5,8 @@
 #                  "N passed, N failed, N skipped"
 #   make all       build what the detected components allow, into build/
 #   make deps      install the missing Debian packages (as root), or print the command to run
+#   make golden    rewrite the expected outputs of tests/golden/*.tesh (checked by make test with
+#                  SimGrid's tesh) from the current programs; review the change with git diff
 #   make bench, figures, paper, install [PREFIX=/usr/local], clean
 #
 # Overrides: CC, MPICC, SMPICC, CUDA_HOME (/usr/local/cuda), NO_CUDA=1, NO_SIM=1, NO_MPI=1.
@@ -27,7 +29,7 @@ DEBIAN_PACKAGES := libsimgrid-dev mpich libmpich-dev libgsl-dev libopenblas-dev 
 
 .DEFAULT_GOAL := all
 .SECONDARY: # keep object files that only serve as steps
-.PHONY: all deps test check demo bench bench-sim bench-real figures paper install clean banner
+.PHONY: all deps test check golden demo bench bench-sim bench-real figures paper install clean banner
 
 # ----------------------------------------------------------------------------
 # detection: each probe runs once, the first time its result is needed
@@ -58,6 +60,7 @@ HAVE_BLAS     = $(call once,HAVE_BLAS,$(call probe,$(P_BLAS),-lopenblas))
 HAVE_ZLIB     = $(call once,HAVE_ZLIB,$(call probe,$(P_ZLIB),-lz))
 HAVE_CMOCKA   = $(call once,HAVE_CMOCKA,$(call probe,$(P_CMOCKA),-lcmocka))
 HAVE_GNUPLOT  = $(call once,HAVE_GNUPLOT,$(shell command -v gnuplot >/dev/null 2>&1 && echo yes))
+HAVE_TESH     = $(call once,HAVE_TESH,$(shell command -v tesh >/dev/null 2>&1 && echo yes))
 HAVE_CUDA     = $(if $(NO_CUDA),off,$(call once,HAVE_CUDA,$(if $(wildcard $(CUDA_HOME)/bin/nvcc),$(call probe,$(P_CUDA),$(CUDA_FLAGS) -lcudart))))
 HAVE_NCCL     = $(if $(NO_CUDA),off,$(if $(HAVE_CUDA),$(call once,HAVE_NCCL,$(call probe,$(P_NCCL),$(CUDA_FLAGS) -lnccl -lcudart))))
 
@@ -74,6 +77,7 @@ banner:
 	@$(call status,zlib,$(HAVE_ZLIB),Fashion-MNIST reader)
 	@$(call status,cmocka,$(HAVE_CMOCKA),unit tests)
 	@$(call status,gnuplot,$(HAVE_GNUPLOT),figures)
+	@$(call status,tesh,$(HAVE_TESH),golden-output tests (tests/golden))
 	@$(call status,CUDA,$(HAVE_CUDA),GPU backend ($(CUDA_HOME)))
 	@$(call status,NCCL,$(HAVE_NCCL),node-local GPU collectives)
 
@@ -208,7 +212,8 @@ comma := ,
 empty :=
 space := $(empty) $(empty)
 TEST_ARGS = $(foreach t,$(TEST_NAMES),$(if $(call missing,$(t)),SKIP:$(t):$(subst $(space),$(comma),$(call missing,$(t))),$(BUILD)/tests/$(t))) \
-            tests/test_cli.sh $(if $(HAVE_SIM),tests/test_sim.sh,SKIP:test_sim.sh:SIMGRID$(comma)GSL) \
+            tests/test_cli.sh $(if $(filter yes,$(HAVE_TESH)),tests/test_golden.sh,SKIP:test_golden.sh:TESH) \
+            $(if $(HAVE_SIM),tests/test_sim.sh,SKIP:test_sim.sh:SIMGRID$(comma)GSL) \
             $(if $(HAVE_REAL),tests/test_real.sh,SKIP:test_real.sh:MPI$(comma)BLAS$(comma)ZLIB) \
             $(if $(filter yes,$(HAVE_GSL)),tests/test_analysis.sh,SKIP:test_analysis.sh:GSL) \
             $(if $(HAVE_GPU),tests/test_cuda.sh,SKIP:test_cuda.sh:CUDA$(comma)NCCL) \
@@ -249,6 +254,11 @@ test:
 
 check: all
 	@BUILD=$(BUILD) DASO_PLATFORM_BIN=$(BUILD)/daso-platform tests/run $(TEST_ARGS)
+
+# the expected outputs of tests/golden/*.tesh, rewritten from the current programs, then checked
+golden: all
+	@BUILD=$(BUILD) tests/test_golden.sh --regenerate
+	@$(if $(filter yes,$(HAVE_TESH)),BUILD=$(BUILD) tests/run tests/test_golden.sh)
 
 demo:
 	@$(MAKE) --no-print-directory deps
