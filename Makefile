@@ -148,8 +148,8 @@ $(BUILD)/daso-train: $(MPI_OBJ) $(WORKLOAD_OBJ) $(CORE_LIB) $(if $(HAVE_GPU),$(C
 
 $(BUILD)/real/bench_real.o: CC := $(MPICC)
 $(BUILD)/real/bench_real.o: CFLAGS += -Wno-stringop-overflow
-$(BUILD)/bench-real: $(BUILD)/real/bench_real.o $(BUILD)/real/mpi_check.o $(BUILD)/real/mpi_fmt.o \
-                     $(WORKLOAD_OBJ) $(CORE_LIB)
+$(BUILD)/bench-real: $(BUILD)/real/bench_real.o $(BUILD)/real/bench_data.o $(BUILD)/real/mpi_check.o \
+                     $(BUILD)/real/mpi_fmt.o $(WORKLOAD_OBJ) $(CORE_LIB)
 	$(MPICC) $(LDFLAGS) -o $@ $^ -lopenblas -lz -lm
 
 # MPI test programs (run by tests/test_real.sh under mpiexec)
@@ -198,6 +198,10 @@ TEST_NEEDS_test_platform := SIMGRID
 TEST_OBJS_test_profile   := $(BUILD)/sim/profile.o $(BUILD)/tests/child.o
 $(BUILD)/tests/test_profile.o: CPPFLAGS += -Isim
 TEST_LIBS_test_platform   = $(SIMGRID_FLAGS)
+TEST_NEEDS_test_sim_stats := SIMGRID GSL
+TEST_OBJS_test_sim_stats  := $(BUILD)/sim/comm.o $(BUILD)/sim/variability.o $(BUILD)/tests/child.o
+$(BUILD)/tests/test_sim_stats.o: CPPFLAGS += -Isim $(filter -I%,$(SIMGRID_FLAGS))
+TEST_LIBS_test_sim_stats   = $(SIMGRID_FLAGS) -lgsl -lgslcblas
 TEST_NEEDS_test_net      := BLAS ZLIB
 TEST_OBJS_test_net       := $(WORKLOAD_OBJ)
 TEST_LIBS_test_net       := -lopenblas -lz
@@ -205,6 +209,8 @@ TEST_NEEDS_test_mnist    := BLAS ZLIB
 TEST_OBJS_test_mnist     := $(WORKLOAD_OBJ) $(BUILD)/tests/child.o
 TEST_LIBS_test_mnist     := -lopenblas -lz
 $(BUILD)/tests/test_net.o $(BUILD)/tests/test_mnist.o: CPPFLAGS += -Ireal
+TEST_OBJS_test_bench_data := $(BUILD)/real/bench_data.o
+$(BUILD)/tests/test_bench_data.o: CPPFLAGS += -Ireal
 
 missing = $(strip $(foreach n,CMOCKA $(TEST_NEEDS_$(1)),$(if $(filter yes,$(HAVE_$(n))),,$(n))))
 RUNNABLE_TESTS = $(foreach t,$(TEST_NAMES),$(if $(call missing,$(t)),,$(BUILD)/tests/$(t)))

@@ -1,6 +1,7 @@
 // driver.c: see driver.h.
 #include "driver.h"
 
+#include <assert.h> // static_assert
 #include <stdio.h>  // fprintf
 #include <unistd.h> // isatty
 
@@ -104,9 +105,10 @@ void driver_run(const backend *be, sched *s, events *ev, const driver_output *ou
         const double epoch_s = be->clock(ctx) - t_epoch;
         double acc = be->evaluate(ctx); // not part of the training time
 
-        double v[5] = {ev->epoch_s[EV_COMPUTE], ev->epoch_s[EV_LOCAL], ev->epoch_s[EV_GLOBAL],
-                       ev->epoch_bytes_local, ev->epoch_bytes_global};
-        be->stats_sum(ctx, v, 5);
+        double v[] = {ev->epoch_s[EV_COMPUTE], ev->epoch_s[EV_LOCAL], ev->epoch_s[EV_GLOBAL],
+                      ev->epoch_bytes_local, ev->epoch_bytes_global};
+        static_assert(sizeof v / sizeof v[0] == DRIVER_STATS, "DRIVER_STATS counts v");
+        be->stats_sum(ctx, v, DRIVER_STATS);
         res->time_s += epoch_s;
         res->train_loss = loss;
         res->test_acc = acc;

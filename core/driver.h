@@ -29,6 +29,11 @@ typedef struct {
 // ranks; gs ls S the DASO schedule of the epoch (0 0 0 for the baselines).
 void driver_csv_header(FILE *f);
 
+// The values each rank passes to the backend's stats_sum at every epoch's end: compute,
+// local_comm and global_wait seconds, local and global bytes. A backend that buffers the sums
+// sizes its buffer with this.
+#define DRIVER_STATS 5
+
 void driver_run(const backend *be, sched *s, events *ev, const driver_output *out,
                 driver_result *res);
 

@@ -3,19 +3,25 @@
 //   1. the training step's GFLOP/s (forward + backward of the MLP and the CNN, one rank, one BLAS
 //      thread) against OpenBLAS sgemm's GFLOP/s on the MLP's own matrix shapes;
 //   2. the bus bandwidth of the global sync's MPI_Iallreduce (posted, then waited for) against a
-//      plain MPI_Allreduce of the same size, fp32 and bf16 (the user-defined reduction);
-// Run with 2 ranks: mpiexec -n 2 build/bench-real. Prints '#' headers and plain columns.
-#include <stdio.h>  // printf
-#include <stdlib.h> // qsort
+//      plain MPI_Allreduce of the same size, fp32 and bf16 (the user-defined reduction); every
+//      allreduce's result is checked (bench_data.h) and the wrong elements counted.
+// Run with 2 ranks: mpiexec -n 2 build/bench-real [--quick]. Prints '#' headers and plain
+// columns; exits 1 when an allreduce gave a wrong element. --quick: part 2 only, at the MLP's
+// size (a check of the allreduces and their data in seconds, for the tests).
+#include <stdbool.h> // bool
+#include <stdio.h>   // printf, fprintf
+#include <stdlib.h>  // qsort
+#include <string.h>  // strcmp
 
 #include <cblas.h> // cblas_sgemm, openblas_set_num_threads
 #include <mpi.h>   // MPI_Init, MPI_Wtime
 
-#include "mnist.h"     // mnist_load_limit
-#include "mpi_check.h" // mpiCheck, mpi_check_init
-#include "mpi_fmt.h"   // mpi_fmt_type_op
-#include "net.h"       // net_create, net_forward_backward
-#include "util.h"      // mallocCheck
+#include "bench_data.h" // bench_fill, bench_wrong
+#include "mnist.h"      // mnist_load_limit
+#include "mpi_check.h"  // mpiCheck, mpi_check_init, mpi_check_agreed_begin
+#include "mpi_fmt.h"    // mpi_fmt_type_op
+#include "net.h"        // net_create, net_forward_backward
+#include "util.h"       // mallocCheck, util_die_input
 
 static int by_value(const void *a, const void *b)
 {
@@ -105,13 +111,18 @@ static void bench_compute(void)
 // ----------------------------------------------------------------------------
 // 2. communication
 
-static double time_allreduce(void *buf, int n, floatfmt fmt, int nonblocking, int reps)
+// The slowest rank's median seconds of one allreduce of buf (n elements of fmt) over reps. Before
+// each the buffer is filled, after each (untimed) checked: adds this rank's wrong elements to
+// *wrong.
+static double time_allreduce(void *buf, int n, floatfmt fmt, int nonblocking, int reps, int rank,
+                             int size, long *wrong)
 {
     MPI_Datatype type;
     MPI_Op op;
     mpi_fmt_type_op(fmt, &type, &op);
     double t[64];
     for (int r = 0; r < reps; r++) {
+        bench_fill(fmt, buf, (size_t)n, rank);
         mpiCheck(MPI_Barrier(MPI_COMM_WORLD));
         double t0 = MPI_Wtime();
         if (nonblocking) {
@@ -122,40 +133,46 @@ static double time_allreduce(void *buf, int n, floatfmt fmt, int nonblocking, in
             mpiCheck(MPI_Allreduce(MPI_IN_PLACE, buf, n, type, op, MPI_COMM_WORLD));
         }
         t[r] = MPI_Wtime() - t0;
+        *wrong += (long)bench_wrong(fmt, buf, (size_t)n, size);
     }
     double mine = median(t, reps), slowest;
     mpiCheck(MPI_Allreduce(&mine, &slowest, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD));
     return slowest;
 }
 
-static void bench_comm(int rank, int size)
+// Returns the wrong elements of every allreduce, summed over the ranks (the same on every rank).
+static long bench_comm(int rank, int size, int nsizes)
 {
     if (rank == 0) {
         printf("# global sync: MPI_Iallreduce + MPI_Wait against MPI_Allreduce (%d ranks, median "
-               "of 15 to 63 repetitions, more for small messages)\n",
+               "of 15 to 63 repetitions, more for small messages); #wrong: elements not equal to "
+               "the expected sum, over every allreduce of the row and every rank\n",
                size);
-        printf("# elements format bytes allreduce_busbw_GBps iallreduce_busbw_GBps ratio\n");
+        printf("# elements format bytes allreduce_busbw_GBps iallreduce_busbw_GBps ratio #wrong\n");
     }
     const int sizes[3] = {235146, 4000000, 25557032}; // the MLP, a mid size, ResNet-50
     const floatfmt fmts[2] = {FMT_FP32, FMT_BF16};
-    void *buf = mallocCheck(4 * (size_t)sizes[2]);
-    for (size_t i = 0; i < (size_t)sizes[2]; i++)
-        ((float *)buf)[i] = 0; // zero sums stay zero in every format
-    for (int s = 0; s < 3; s++)
+    void *buf = mallocCheck(4 * (size_t)sizes[nsizes - 1]);
+    long total = 0;
+    for (int s = 0; s < nsizes; s++)
         for (int f = 0; f < 2; f++) {
             int n = sizes[s];
             double bytes = (double)n * floatfmt_bytes(fmts[f]);
             // more repetitions of the small messages (sub-millisecond, noisy), up to 63
             int reps = bytes < 2e8 / 63 ? 63 : bytes < 2e8 / 15 ? (int)(2e8 / bytes) : 15;
-            time_allreduce(buf, n, fmts[f], 0, 2);
-            double tb = time_allreduce(buf, n, fmts[f], 0, reps);
-            double tn = time_allreduce(buf, n, fmts[f], 1, reps);
+            long mine = 0, wrong;
+            time_allreduce(buf, n, fmts[f], 0, 2, rank, size, &mine);
+            double tb = time_allreduce(buf, n, fmts[f], 0, reps, rank, size, &mine);
+            double tn = time_allreduce(buf, n, fmts[f], 1, reps, rank, size, &mine);
+            mpiCheck(MPI_Allreduce(&mine, &wrong, 1, MPI_LONG, MPI_SUM, MPI_COMM_WORLD));
+            total += wrong;
             double factor = 2.0 * (size - 1) / size / 1e9;
             if (rank == 0)
-                printf("%d %s %.0f %.3f %.3f %.3f\n", n, floatfmt_name(fmts[f]), bytes,
-                       bytes / tb * factor, bytes / tn * factor, tb / tn);
+                printf("%d %s %.0f %.3f %.3f %.3f %ld\n", n, floatfmt_name(fmts[f]), bytes,
+                       bytes / tb * factor, bytes / tn * factor, tb / tn, wrong);
         }
     free(buf);
+    return total;
 }
 
 int main(int argc, char **argv)
@@ -168,11 +185,19 @@ int main(int argc, char **argv)
     int rank, size;
     mpiCheck(MPI_Comm_rank(MPI_COMM_WORLD, &rank));
     mpiCheck(MPI_Comm_size(MPI_COMM_WORLD, &size));
-    if (rank == 0)
+    mpi_check_agreed_begin();
+    bool quick = argc == 2 && strcmp(argv[1], "--quick") == 0;
+    if (argc > 2 || (argc == 2 && !quick))
+        util_die_input("usage: mpiexec -n 2 build/bench-real [--quick] (got '%s')", argv[1]);
+    mpi_check_agreed_end();
+    if (rank == 0 && !quick)
         bench_compute();
     mpiCheck(MPI_Barrier(MPI_COMM_WORLD));
-    bench_comm(rank, size);
+    long wrong = bench_comm(rank, size, quick ? 1 : 3);
+    if (wrong > 0 && rank == 0)
+        fprintf(stderr, "%s: %ld wrong elements in the allreduces' results (column #wrong)\n",
+                util_prog, wrong);
     mpi_fmt_free();
     MPI_Finalize();
-    return 0;
+    return wrong > 0;
 }

@@ -33,7 +33,7 @@ typedef struct {
     bool analytic_hier;  // the hierarchical gradient allreduce in closed form (the same)
     bool used_local, used_world, used_cross, used_hier; // ... and whether they ran
     bool shared_host;    // every main actor runs on hosts[0] (sim_run)
-    double stats[8];    // the epoch's sums (sim_stats_sum) ...
+    double stats[DRIVER_STATS]; // the epoch's sums (sim_stats_sum) ...
     int stats_in;       // ... and the ranks that have added to them
     bool stats_waiting; // rank 0 waits on stats_done for the last of this epoch's ranks
     sg_sem_t stats_done;
@@ -389,6 +389,8 @@ static void sim_stats_sum(void *ctx, double *v, int n)
 {
     sim_rank *r = ctx;
     sim_state *st = r->st;
+    if (n < 0 || n > DRIVER_STATS)
+        util_die("stats_sum: %d values, the buffer holds %d (DRIVER_STATS)", n, DRIVER_STATS);
     for (int i = 0; i < n; i++)
         st->stats[i] += v[i];
     if (++st->stats_in == r->be.world && st->stats_waiting)

@@ -6,7 +6,8 @@
 # platform variants are generated; --dry-run prints the commands and writes nothing; a failing run
 # is reported and the others still finish; malformed experiment files get one stderr line and
 # exit code 2 and create nothing. The shipped experiment files are all checked with --dry-run; an
-# emulated experiment's commands run daso-emulate.
+# emulated experiment's commands run daso-emulate; with --jobs 2, stub programs show the
+# simulations running together and each emulated run alone.
 # Run from the project root: BUILD=build tests/test_experiments.sh
 set -u
 . "$(dirname "$0")/tap.sh"
@@ -237,6 +238,31 @@ EOF
 else
   tap_skip "emu experiments" "no daso-emulate or daso-sim in $B"
 fi
+# --- real and emulated runs one at a time: stub programs in a build folder of their own log
+# their starts and ends; with --jobs 2 the 2 simulations run together, each emulated run alone
+fb=$tmp/stubs; mkdir -p "$fb"
+cat >"$fb/daso-sim" <<EOF
+#!/usr/bin/env bash
+for a in "\$@"; do case "\$a" in --help|-h) exit 0 ;; esac; done
+out=""; while [ \$# -gt 0 ]; do [ "\$1" = --out ] && out=\$2; shift; done
+echo "start \$(basename "\$0") \$out" >>"$tmp/stubs.log"
+sleep 1
+echo "end \$(basename "\$0") \$out" >>"$tmp/stubs.log"
+printf 'epoch\n1\n' >"\$out"
+EOF
+chmod +x "$fb/daso-sim"; cp "$fb/daso-sim" "$fb/daso-emulate"
+printf '%s\n' "name serial" "backend sim emu" "platform platforms/juwels_booster.xml" "model mlp" "nodes 2" \
+  "gpus_per_node 2" "strategies daso sync" "seeds 1" "epochs 1" >"$tmp/serial.exp"
+BUILD=$fb $run --jobs 2 --results "$res" "$tmp/serial.exp" >/dev/null 2>"$tmp/serial.err"
+tap_result $? "stubbed sim and emu experiment runs (exit 0)" "$(cat "$tmp/serial.err")"
+# replay the log: the simulations overlap; an emulated run starts when nothing runs, and nothing
+# starts while it runs
+awk '$1 == "start" { if (n > 0 && ($2 == "daso-emulate" || emu)) bad = 1; if (n > 0) overlap = 1
+                     n++; if ($2 == "daso-emulate") { emu = 1; nemu++ } }
+     $1 == "end" { n--; if ($2 == "daso-emulate") emu = 0 }
+     END { exit !(NR == 8 && nemu == 2 && overlap && !bad) }' "$tmp/stubs.log" 2>/dev/null
+tap_result $? "--jobs 2: the 2 simulations together, then the 2 emulated runs one at a time, alone" \
+  "$(cat "$tmp/stubs.log" 2>&1)"
 "$run" --help | grep -q '^usage: experiments/run'; tap_result $? "--help prints the usage"
 
 tap_done

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # test_real.sh: daso-train under mpiexec on this machine (4 ranks standing for 2 nodes x 2 GPUs,
-# CPU backend). The bf16/fp16 MPI sums are exact; every strategy ends with bitwise identical
-# replicas; DASO (warm-up 1 epoch, no cool-down) brings the MLP to at least 0.85 test accuracy in
-# 4 epochs and within 1 point of sync; a killed rank aborts the job with a clear message and
+# CPU backend). The bf16/fp16 MPI sums are exact; bench-real --quick finds no wrong element in
+# its allreduces; every strategy ends with bitwise identical replicas; DASO (warm-up 1 epoch, no
+# cool-down) brings the MLP to at least 0.85 test accuracy in 4 epochs and within 1 point of sync; a killed rank aborts the job with a clear message and
 # --resume then finishes with exactly the result of an uninterrupted run; bad inputs give one
 # line and a non-zero exit on every rank, without hanging. Run from the project root:
 #   BUILD=build tests/test_real.sh
@@ -22,6 +22,13 @@ for n in 2 3 4; do
   tap_ok "global message: ring and MPI_Iallreduce give the same sums ($n ranks)" \
     run -n $n "$B/tests/global_msg_check"
 done
+
+# --- bench-real --quick: every allreduce of its communication part gives the expected sums
+run -n 2 "$B/bench-real" --quick >"$tmp/bench.out" 2>&1
+tap_result $? "bench-real --quick exits 0 (2 ranks)" "$(cat "$tmp/bench.out")"
+awk '/^# elements .* #wrong$/ { h = 1 } !/^#/ && h { n++; if ($7 != "0") bad = 1 } END { exit !(n == 2 && !bad) }' \
+  "$tmp/bench.out"
+tap_result $? "bench-real --quick: a #wrong column, 0 for fp32 and bf16" "$(cat "$tmp/bench.out")"
 
 # --- accuracy: daso against sync, MLP, 4 epochs on the whole training set
 for s in daso sync; do
@@ -123,5 +130,6 @@ bad "DASO with one rank per node" 2 -n 2 "$train" --gpus-per-node 1 --train-limi
 bad "--resume without --checkpoint" 2 -n 2 "$train" --resume
 bad "unknown global allreduce" 2 -n 2 "$train" --global-allreduce tree
 bad "unknown node allreduce" 2 -n 2 "$train" --node-allreduce nccl
+bad "bench-real: unknown option" 2 -n 2 "$B/bench-real" --turbo
 
 tap_done
