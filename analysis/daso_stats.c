@@ -593,7 +593,8 @@ static int common_epochs(const group *g)
     return n;
 }
 
-// F_VARIABILITY: compute-time variability of simulated runs; then the options, then nodes
+// F_VARIABILITY: compute-time variability of simulated runs; then the options, then nodes.
+// F_EPOCHS to F_VARIABILITY are said in the subject only (see describe()).
 enum { F_BACKEND, F_PLATFORM, F_MODEL, F_GPUS, F_EPOCHS, F_SEEDS, F_VARIABILITY, F_OPTIONS };
 enum { SKIP_BACKEND = 1, SKIP_PLATFORM = 2, SKIP_NODES = 4 }; // describe()'s `skip` bits
 
@@ -656,7 +657,10 @@ static void append(char **s, const char *text)
 
 // The subject of groups gs[0..n-1], the description fields they all share, as "a, b, c"; and,
 // when suffix is not NULL, (*suffix)[i] = ", x, y", the fields in which gs[i] differs from the
-// others (a block's label after its strategy). `skip` leaves fields out.
+// others (a block's label after its strategy). Epochs, seeds and variability stay in the subject
+// even when they differ, as their values joined by " / " ("1 seed / 3 seeds"): they follow from
+// the other fields (a model's epochs, a backend's seeds), and labels stay what scripts match on
+// (experiments/explain's "vs sync, model M"). `skip` leaves fields out.
 static char *describe(const results *r, const group *const *gs, int n, unsigned skip,
                       char ***suffix)
 {
@@ -677,10 +681,25 @@ static char *describe(const results *r, const group *const *gs, int n, unsigned 
             text[i] = field_text(r, gs[i], k);
             varies = varies || strcmp(text[i], text[0]) != 0;
         }
+        bool subject_only = k >= F_EPOCHS && k <= F_VARIABILITY;
+        char *joined = str_printf("%s", "");
         for (int i = 0; i < n; i++) {
-            if (!varies && i == 0)
+            bool seen = false;
+            for (int j = 0; j < i; j++)
+                seen = seen || strcmp(text[j], text[i]) == 0;
+            if (subject_only && !seen && text[i][0]) {
+                char *t = str_printf("%s%s%s", joined, joined[0] ? " / " : "", text[i]);
+                free(joined);
+                joined = t;
+            }
+        }
+        if (subject_only)
+            append(&subject, joined);
+        free(joined);
+        for (int i = 0; i < n; i++) {
+            if (!varies && i == 0 && !subject_only)
                 append(&subject, text[0]);
-            if (varies && suffix && text[i][0]) {
+            if (varies && suffix && text[i][0] && !subject_only) {
                 char *t = str_printf("%s, %s", (*suffix)[i], text[i]);
                 free((*suffix)[i]);
                 (*suffix)[i] = t;
