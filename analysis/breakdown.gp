@@ -11,22 +11,25 @@ set multiplot layout nb, 1 title heading('Time per epoch: compute, node-local co
 set boxwidth 0.8 relative
 set xlabel 'epoch'
 set ylabel 's per epoch'
-set yrange [0:*]
 set key outside right top vertical
 set lmargin at screen 0.09
 set rmargin at screen 0.76
 set grid noxtics
+# every stats before the ranges are set: stats leaves out the points outside them
 stats dat using 1 nooutput
-set xrange [STATS_min - 0.6 : STATS_max + 0.6]
-if (STATS_max - STATS_min <= 20) { set xtics 1 }
+e_lo = STATS_min
+e_hi = STATS_max
+if (e_hi - e_lo <= 20) { set xtics 1 }
 # outlined bars for a few epochs; for many, borders would hide the bars
-if (STATS_max - STATS_min <= 30) {
+if (e_hi - e_lo <= 30) {
     set style fill solid 0.9 border lc rgb '#444444'
 } else {
     set style fill solid 0.9 noborder
     set boxwidth 1.0 relative
 }
 do for [i=1:nb] {
+    set xrange [*:*]
+    set yrange [*:*]
     stats dat index i-1 using 2 nooutput
     c = STATS_sum
     stats dat index i-1 using 4 nooutput
@@ -34,6 +37,8 @@ do for [i=1:nb] {
     stats dat index i-1 using 6 nooutput
     g = STATS_sum
     t = c + l + g > 0 ? c + l + g : 1
+    set xrange [e_lo - 0.6 : e_hi + 0.6]
+    set yrange [0:*]
     set title sprintf('%s: compute %.3g%%, node-local %.3g%%, wait between nodes %.3g%%', \
                       title_of(i), 100 * c / t, 100 * l / t, 100 * g / t)
     if (i > 1) { unset key }

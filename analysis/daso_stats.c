@@ -190,6 +190,8 @@ typedef struct {
     int ngrp;
     study *study;
     int nstudy;
+    char *compute_dist; // --compute-dist of every simulated run (manifest.txt), "" none, NULL unknown
+    int compute_dist_col; // the swept option column compute_dist (or compute-dist), else -1
 } results;
 
 static const char *field(const results *r, const run *u, int which)
@@ -339,6 +341,52 @@ static void run_quantities(run *u)
     u->m[M_GLOBAL] = sum[C_GLOBAL] / u->nep;
 }
 
+// Whether simulated runs had compute-time variability: the swept option column compute_dist (or
+// compute-dist) when runs.tsv has one, else the --compute-dist value of the options or
+// sim_options line of the experiment file that experiments/run copies into manifest.txt ("" when
+// they have none). Without a manifest it is not known (NULL).
+static void read_variability(results *r)
+{
+    r->compute_dist_col = -1;
+    for (int i = 0; i < r->nopt; i++)
+        if (strcmp(r->col[r->opt[i]], "compute_dist") == 0 ||
+            strcmp(r->col[r->opt[i]], "compute-dist") == 0)
+            r->compute_dist_col = r->opt[i];
+    char *path = str_printf("%s/manifest.txt", r->dir);
+    FILE *f = fopen(path, "r");
+    free(path);
+    if (f == NULL)
+        return;
+    r->compute_dist = str_printf("%s", "");
+    char *line = NULL, **tok = NULL;
+    size_t cap = 0;
+    int tcap = 0;
+    bool in_exp = false;
+    while (getline(&line, &cap, f) != -1) {
+        if (strncmp(line, "== experiment file", 18) == 0 || strncmp(line, "== end", 6) == 0) {
+            in_exp = line[3] == 'e' && line[4] == 'x';
+            continue;
+        }
+        int n = in_exp ? split(line, &tok, &tcap) : 0;
+        if (n == 0 || (strcmp(tok[0], "options") != 0 && strcmp(tok[0], "sim_options") != 0))
+            continue;
+        for (int i = 1; i < n; i++) {
+            const char *v = strncmp(tok[i], "--compute-dist=", 15) == 0 ? tok[i] + 15
+                            : strcmp(tok[i], "--compute-dist") == 0 && i + 1 < n ? tok[i + 1]
+                                                                                   : NULL;
+            if (v) {
+                free(r->compute_dist);
+                r->compute_dist = str_printf("%s", v);
+            }
+        }
+    }
+    if (ferror(f))
+        util_die("reading %s/manifest.txt failed", r->dir);
+    fclose(f);
+    free(line);
+    free(tok);
+}
+
 // Reads runs.tsv (one run per row; columns named by its '#' header) and every run's CSV (a path
 // relative to the results directory, or absolute).
 static void read_results(results *r)
@@ -391,6 +439,7 @@ static void read_results(results *r)
         util_die_input("%s has no runs", path);
     table_close(&t);
     free(path);
+    read_variability(r);
 }
 
 // ----------------------------------------------------------------------------
@@ -535,7 +584,19 @@ static estimate reduction_of(const results *r, const group *d, const group *b, b
 // descriptions: what a set of groups share (a figure's subject) and what tells them apart (their
 // labels)
 
-enum { F_BACKEND, F_PLATFORM, F_MODEL, F_GPUS, F_OPTIONS };   // then the options, then nodes
+// Epochs all seeds of a group ran.
+static int common_epochs(const group *g)
+{
+    int n = g->runs[0]->nep;
+    for (int s = 1; s < g->n; s++)
+        if (g->runs[s]->nep < n)
+            n = g->runs[s]->nep;
+    return n;
+}
+
+// F_VARIABILITY: compute-time variability of simulated runs; then the options, then nodes.
+// F_EPOCHS to F_VARIABILITY are said in the subject only (see describe()).
+enum { F_BACKEND, F_PLATFORM, F_MODEL, F_GPUS, F_EPOCHS, F_SEEDS, F_VARIABILITY, F_OPTIONS };
 enum { SKIP_BACKEND = 1, SKIP_PLATFORM = 2, SKIP_NODES = 4 }; // describe()'s `skip` bits
 
 static int nfields(const results *r)
@@ -561,6 +622,20 @@ static char *field_text(const results *r, const group *g, int k)
         free(st);
     } else if (k == F_GPUS)
         s = str_printf("%d GPUs/node", u->gpus);
+    else if (k == F_EPOCHS)
+        s = str_printf("%d epoch%s", common_epochs(g), common_epochs(g) == 1 ? "" : "s");
+    else if (k == F_SEEDS)
+        s = str_printf("%d seed%s", g->n, g->n == 1 ? "" : "s");
+    else if (k == F_VARIABILITY) {
+        // measured runs vary as the machine does; a swept compute_dist column speaks for itself
+        const char *v = r->compute_dist;
+        if (strcmp(field(r, u, R_BACKEND), "sim") != 0 || r->compute_dist_col >= 0 || v == NULL)
+            s = str_printf("%s", "");
+        else if (v[0] == '\0' || strcmp(v, "none") == 0)
+            s = str_printf("%s", "no compute variability");
+        else
+            s = str_printf("compute variability %s", v);
+    }
     else if (k < F_OPTIONS + r->nopt)
         s = str_printf("%s %s", r->col[r->opt[k - F_OPTIONS]], u->f[r->opt[k - F_OPTIONS]]);
     else
@@ -583,7 +658,10 @@ static void append(char **s, const char *text)
 
 // The subject of groups gs[0..n-1], the description fields they all share, as "a, b, c"; and,
 // when suffix is not NULL, (*suffix)[i] = ", x, y", the fields in which gs[i] differs from the
-// others (a block's label after its strategy). `skip` leaves fields out.
+// others (a block's label after its strategy). Epochs, seeds and variability stay in the subject
+// even when they differ, as their values joined by " / " ("1 seed / 3 seeds"): they follow from
+// the other fields (a model's epochs, a backend's seeds), and labels stay what scripts match on
+// (experiments/explain's "vs sync, model M"). `skip` leaves fields out.
 static char *describe(const results *r, const group *const *gs, int n, unsigned skip,
                       char ***suffix)
 {
@@ -604,10 +682,25 @@ static char *describe(const results *r, const group *const *gs, int n, unsigned 
             text[i] = field_text(r, gs[i], k);
             varies = varies || strcmp(text[i], text[0]) != 0;
         }
+        bool subject_only = k >= F_EPOCHS && k <= F_VARIABILITY;
+        char *joined = str_printf("%s", "");
         for (int i = 0; i < n; i++) {
-            if (!varies && i == 0)
+            bool seen = false;
+            for (int j = 0; j < i; j++)
+                seen = seen || strcmp(text[j], text[i]) == 0;
+            if (subject_only && !seen && text[i][0]) {
+                char *t = str_printf("%s%s%s", joined, joined[0] ? " / " : "", text[i]);
+                free(joined);
+                joined = t;
+            }
+        }
+        if (subject_only)
+            append(&subject, joined);
+        free(joined);
+        for (int i = 0; i < n; i++) {
+            if (!varies && i == 0 && !subject_only)
                 append(&subject, text[0]);
-            if (varies && suffix && text[i][0]) {
+            if (varies && suffix && text[i][0] && !subject_only) {
                 char *t = str_printf("%s, %s", (*suffix)[i], text[i]);
                 free((*suffix)[i]);
                 (*suffix)[i] = t;
@@ -631,9 +724,19 @@ static void free_labels(char *subject, char **suffix, int n)
 // (blocks separated by two blank lines, gnuplot's `index`), each introduced by
 //   # block <i> lt <line type> dt <dash type> title <text>
 
+// A block: its header fields and its rows, kept until dat_close() compares them.
 typedef struct {
-    FILE *f;
+    int lt, dt;
+    char *name, *suffix; // the title: name (strategy, "vs sync"), then what tells it apart
+    char *rows;
+    size_t len;
+} datblock;
+
+typedef struct {
+    FILE *f;       // the file until the first block, then the current block's rows (memory)
+    FILE *file;
     char *path;
+    datblock *block;
     int nblock;
     int study, dt; // the last block's study, and its dash type: 1 for the file's first study, ...
 } datfile;
@@ -642,31 +745,80 @@ static datfile dat_open(const char *dir, const char *name, const char *what, con
                         const char *columns)
 {
     datfile d = {.path = str_printf("%s/%s", dir, name), .study = -1};
-    d.f = fopenCheck(d.path, "w");
+    d.file = d.f = fopenCheck(d.path, "w");
     fprintf(d.f, "# %s: %s\n# subject: %s\n# %s\n", name, what, subject, columns);
     return d;
 }
 
-// Starts a block of a study titled "<title><suffix>" (quotes in the title become '_', as in
-// field_text). Blocks come study by study; each study of the file gets the next dash type.
-static void dat_block(datfile *d, int lt, int study, const char *title, const char *suffix)
+// Ends the current block's rows (the memory stream).
+static void dat_end_block(datfile *d)
 {
+    if (d->nblock == 0)
+        return;
+    int bad = ferror(d->f);
+    if (fclose(d->f) != 0 || bad)
+        util_die("out of memory writing the rows of %s", d->path);
+    d->f = d->file;
+}
+
+// Starts a block of a study titled "<name><suffix>". Blocks come study by study; each study of
+// the file gets the next dash type.
+static void dat_block(datfile *d, int lt, int study, const char *name, const char *suffix)
+{
+    dat_end_block(d);
     if (study != d->study) {
         d->study = study;
         d->dt++;
     }
-    fprintf(d->f, "%s# block %d lt %d dt %d title ", d->nblock ? "\n\n" : "", d->nblock, lt, d->dt);
-    for (const char *c = title; *c; c++)
-        fputc(*c == '"' || *c == '\'' || *c == '\\' ? '_' : *c, d->f);
-    fprintf(d->f, "%s\n", suffix);
-    d->nblock++;
+    d->block = grow(d->block, (size_t)d->nblock + 1, sizeof *d->block);
+    datblock *b = &d->block[d->nblock++];
+    *b = (datblock){.lt = lt, .dt = d->dt, .name = str_printf("%s", name),
+                    .suffix = str_printf("%s", suffix)};
+    d->f = open_memstream(&b->rows, &b->len);
+    if (d->f == NULL)
+        util_die("out of memory starting a block of %s", d->path);
 }
 
+// Quotes in a title become '_' (as in field_text), so that it can travel in gnuplot strings.
+static void put_title(FILE *f, const char *s)
+{
+    for (const char *c = s; *c; c++)
+        fputc(*c == '"' || *c == '\'' || *c == '\\' ? '_' : *c, f);
+}
+
+// Writes the blocks, each introduced by '# block I lt L dt D title NAME (= OTHER)SUFFIX', where
+// "(= OTHER, ...)" names the blocks of the same study whose rows are identical (their curves
+// coincide, the later drawn over the earlier), and closes the file.
 static void dat_close(datfile *d)
 {
-    int bad = ferror(d->f);
-    if (fclose(d->f) != 0 || bad)
+    dat_end_block(d);
+    for (int i = 0; i < d->nblock; i++) {
+        const datblock *b = &d->block[i];
+        fprintf(d->file, "%s# block %d lt %d dt %d title ", i ? "\n\n" : "", i, b->lt, b->dt);
+        put_title(d->file, b->name);
+        int same = 0;
+        for (int j = 0; j < d->nblock; j++) {
+            const datblock *o = &d->block[j];
+            if (j == i || o->dt != b->dt || o->len == 0 || o->len != b->len ||
+                memcmp(o->rows, b->rows, b->len) != 0)
+                continue;
+            fputs(same++ ? ", " : " (= ", d->file);
+            put_title(d->file, o->name);
+        }
+        fputs(same ? ")" : "", d->file);
+        put_title(d->file, b->suffix);
+        fputc('\n', d->file);
+        fwrite(b->rows, 1, b->len, d->file);
+    }
+    int bad = ferror(d->file);
+    if (fclose(d->file) != 0 || bad)
         util_die("writing %s failed", d->path);
+    for (int i = 0; i < d->nblock; i++) {
+        free(d->block[i].name);
+        free(d->block[i].suffix);
+        free(d->block[i].rows);
+    }
+    free(d->block);
     free(d->path);
 }
 
@@ -724,7 +876,8 @@ static void write_groups(const results *r, const char *out)
     free(subject);
 }
 
-// time_vs_nodes.dat and efficiency.dat: one block per (study, strategy), a row per node count.
+// time_vs_nodes.dat, efficiency.dat and bytes.dat: one block per (study, strategy), a row per node
+// count (bytes.dat: per node count above 1).
 static void write_scaling(const results *r, const char *out)
 {
     const group *b[r->ngrp];
@@ -739,12 +892,18 @@ static void write_scaling(const results *r, const char *out)
                          "speedup S(n) = T(n0)/T(n), n0 = fewest nodes of the strategy in its "
                          "study, and scaling efficiency S(n) n0/n; CI propagated from T's",
                          subject, "nodes gpus speedup speedup_ci efficiency efficiency_ci n0");
+    datfile y = dat_open(out, "bytes.dat",
+                         "bytes sent between nodes over the whole run (sum of bytes_global) "
+                         "against nodes, mean and 95% CI over n seeds; node counts above 1; one "
+                         "block per study and strategy",
+                         subject, "nodes gpus bytes_global bytes_global_ci n");
     for (int i = 0; i < nb; i++) {
         const group *g0 = b[i];
         const char *name = strategy_of(r, g0);
         int lt = g0->runs[0]->lt;
         dat_block(&t, lt, g0->study, name, suffix[i]);
         dat_block(&e, lt, g0->study, name, suffix[i]);
+        dat_block(&y, lt, g0->study, name, suffix[i]);
         for (const group *g = g0; g <= &r->grp[g0->largest]; g++) {
             int nodes = g->runs[0]->nodes, gpus = nodes * g->runs[0]->gpus;
             estimate s, eff;
@@ -756,10 +915,16 @@ static void write_scaling(const results *r, const char *out)
             put_estimate(e.f, s);
             put_estimate(e.f, eff);
             fprintf(e.f, " %d\n", g0->runs[0]->nodes);
+            if (nodes > 1) {
+                fprintf(y.f, "%d %d", nodes, gpus);
+                put_estimate(y.f, g->m[M_BYTES_GLOBAL]);
+                fprintf(y.f, " %d\n", g->n);
+            }
         }
     }
     dat_close(&t);
     dat_close(&e);
+    dat_close(&y);
     free_labels(subject, suffix, nb);
 }
 
@@ -831,16 +996,6 @@ static int largest_groups(const results *r, bool only_trained, const char *strat
     return n;
 }
 
-// Epochs all seeds of a group ran.
-static int common_epochs(const group *g)
-{
-    int n = g->runs[0]->nep;
-    for (int s = 1; s < g->n; s++)
-        if (g->runs[s]->nep < n)
-            n = g->runs[s]->nep;
-    return n;
-}
-
 // Mean and CI over a group's seeds of CSV column k at epoch e.
 static estimate epoch_estimate(const group *g, int e, int k)
 {
@@ -859,9 +1014,9 @@ static void write_epochs(const results *r, const char *out)
     enum { CURVES, BREAKDOWN, SCHEDULE, NFILE };
     static const char *const name[NFILE] = {"curves.dat", "breakdown.dat", "schedule.dat"};
     static const char *const what[NFILE] = {
-        "measured training loss and test accuracy per epoch, mean and 95% CI over n seeds, "
-        "against epoch and elapsed training time; one block per study and strategy at its "
-        "largest node count",
+        "measured (or emulated) training loss and test accuracy per epoch, mean and 95% CI over "
+        "n seeds, against epoch and elapsed training time; one block per study and strategy at "
+        "its largest node count",
         "seconds per epoch (mean over GPUs) computing, in node-local communication and waiting "
         "on communication between nodes, mean and 95% CI over n seeds; one block per study and "
         "strategy at its largest node count",
@@ -1110,7 +1265,13 @@ static void write_summary(const results *r, const char *out)
                 md_cell(f, md_estimate(s, "%.3g", 1, ""));
                 md_cell(f, md_estimate(eff, "%.3g", 1, ""));
             }
-            md_cell(f, md_estimate(g->m[M_LOSS], "%.4g", 1, ""));
+            // the simulator does not train: its loss is the input curve it was given
+            char *loss = md_estimate(g->m[M_LOSS], "%.4g", 1, "");
+            if (!trained(r, g->runs[0]) && !isnan(g->m[M_LOSS].mean))
+                md_cell(f, str_printf("%s (input curve)", loss));
+            else
+                md_cell(f, str_printf("%s", loss));
+            free(loss);
             md_cell(f, md_estimate(g->m[M_ACC], "%.4g", 1, ""));
             md_cell(f, md_estimate(g->m[M_BYTES_GLOBAL], "%.4g", 1e-9, ""));
             md_cell(f, md_estimate(g->m[M_COMPUTE], "%.4g", 1, ""));
@@ -1174,10 +1335,11 @@ static const char usage[] =
     "usage: daso-stats RESULTS_DIR [--out DIR]\n"
     "\n"
     "Reads RESULTS_DIR/runs.tsv and the per-epoch CSVs it names; writes into DIR (default\n"
-    "RESULTS_DIR/analysis) groups.dat, time_vs_nodes.dat, efficiency.dat, reduction.dat,\n"
-    "curves.dat, breakdown.dat, schedule.dat, sim_vs_real.dat and summary.md: means and\n"
-    "95% confidence intervals over seeds, speedup, scaling efficiency, DASO's reduction\n"
-    "of training time against each baseline, simulated against measured time. See\n"
+    "RESULTS_DIR/analysis) groups.dat, time_vs_nodes.dat, efficiency.dat, bytes.dat,\n"
+    "reduction.dat, curves.dat, breakdown.dat, schedule.dat, sim_vs_real.dat and\n"
+    "summary.md: means and 95% confidence intervals over seeds, speedup, scaling\n"
+    "efficiency, bytes between nodes, DASO's reduction of training time against each\n"
+    "baseline, simulated against measured time. See\n"
     "analysis/README.md for the definitions and formats.\n";
 
 typedef struct {
@@ -1209,6 +1371,7 @@ static void free_results(results *r)
     free(r->strategy);
     free(r->grp);
     free(r->study);
+    free(r->compute_dist);
 }
 
 int main(int argc, char **argv)

@@ -1,5 +1,6 @@
 # reduction.gp: DASO's reduction of training time against each baseline at equal nodes,
 # 1 - T_daso / T_baseline in percent, with its 95% confidence interval; above 0: DASO is faster.
+# One node count is a point, not a curve.
 # Data: reduction.dat (nodes gpus daso_s daso_ci baseline_s baseline_ci reduction reduction_ci
 # n_daso n_baseline paired). Variables: see style.gp.
 load 'style.gp'
@@ -19,5 +20,4 @@ set title heading("DASO's reduction of training time")
 set xlabel 'nodes'
 set ylabel 'reduction of training time, 1 - T(DASO) / T(baseline) (%)'
 set key top left
-plot for [i=1:nb] dat index i-1 using 1:(100 * $7):(100 * $8) with yerrorlines \
-     lt lt_of(i) dt dt_of(i) title title_of(i)
+eval 'plot ' . errorcurves('1:(100 * $7):(100 * $8)')

@@ -13,11 +13,15 @@ set key outside right top vertical
 set lmargin at screen 0.09
 set rmargin at screen 0.77
 do for [i=1:nb] {
+    # stats leaves out the points outside the current ranges (a one-column stats: the y range),
+    # so the ranges of the previous panel go before each
     set xrange [*:*]
+    set yrange [*:*]
     stats dat index i-1 using 2 nooutput
-    set yrange [-0.5 : STATS_max + 1]
+    gs_max = STATS_max
     stats dat index i-1 using 1 nooutput
     set xrange [STATS_min - 0.5 : STATS_max + 0.5]
+    set yrange [-0.5 : gs_max + 1]
     if (STATS_max - STATS_min <= 20) { set xtics 1 } else { set xtics autofreq }
     set title title_of(i)
     if (i > 1) { unset key }

@@ -3,10 +3,11 @@
 #   fmt      'png' or 'svg'            out      the file to write
 #   pngterm  'pngcairo' or 'png'       dat      the data file (daso-stats' output)
 #   subject  what every curve shares (model, platform, GPUs per node, ...), the title's 2nd line
-#   nb, titles, lts, dts   the data file's blocks: how many, and for block i (1-based) its
-#            title word(titles, i), line type word(lts, i) and dash type word(dts, i)
+#   nb, titles, lts, dts, npts   the data file's blocks: how many, and for block i (1-based) its
+#            title word(titles, i), line type word(lts, i), dash type word(dts, i) and number of
+#            points word(npts, i) (rows with a number in the figure's main column)
 # and optionally width and height in pixels.
-if (!exists("width")) width = 800
+if (!exists("width")) width = 960
 if (!exists("height")) height = 560
 if (fmt eq 'svg') {
     set terminal svg size width, height dynamic noenhanced font 'Helvetica,13' background rgb 'white'
@@ -40,5 +41,15 @@ set tics out nomirror
 title_of(i) = word(titles, i)
 lt_of(i) = int(word(lts, i))
 dt_of(i) = int(word(dts, i))
+npts_of(i) = exists("npts") ? int(word(npts, i)) : 2
+# the plot element of block i with 95% CI error bars, `cols` its 'using' columns (x:y:ci): a
+# curve through several points, a point with its bar alone (no line through one point)
+errorcurve(i, cols) = sprintf("dat index %d using %s with %s lt %d dt %d title word(titles, %d)", \
+                              i - 1, cols, npts_of(i) > 1 ? "yerrorlines" : "yerrorbars", \
+                              lt_of(i), dt_of(i), i)
+# the plot elements of every block with points, separated by commas (eval 'plot ' . it)
+errorcurves_from(i, cols) = i > nb ? "" : \
+    (npts_of(i) == 0 ? "" : errorcurve(i, cols) . ", ") . errorcurves_from(i + 1, cols)
+errorcurves(cols) = (ec_ = errorcurves_from(1, cols), ec_[1 : strlen(ec_) - 2])
 # a two-line title: what the figure shows, then its subject
 heading(what) = subject eq '' ? what : what . "\n" . subject

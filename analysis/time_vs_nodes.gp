@@ -1,6 +1,7 @@
 # time_vs_nodes.gp: total training time against nodes, one curve per strategy (and study), mean
 # and 95% confidence interval over seeds; log-log when the times span more than a factor of 10
-# (perfect scaling is then a line of slope -1), else a linear time axis.
+# (perfect scaling is then a line of slope -1), else a linear time axis. A strategy that ran one
+# node count is a point, not a curve.
 # Data: time_vs_nodes.dat (nodes gpus time_s time_ci n). Variables: see style.gp.
 load 'style.gp'
 stats dat using 1 nooutput
@@ -27,5 +28,5 @@ set title heading('Training time against nodes')
 set xlabel 'nodes'
 set ylabel 'training time (s)'
 set key bottom left
-plot for [i=1:nb] dat index i-1 using 1:3:4 with yerrorlines lt lt_of(i) dt dt_of(i) \
-     title title_of(i)
+# a curve per block with several node counts, a point with its bar for one node count
+eval 'plot ' . errorcurves('1:3:4')

@@ -21,6 +21,8 @@
 #   speedup (sim) daso 100/60 = 1.666667, efficiency .8333333; sync 120/80 = 1.5, .75
 #   reduction (sim) 1 - 100/120 = .1666667 on 1 node, 1 - 60/80 = .25 on 2
 #   simulated / measured epoch time: daso (60/3) / (42/3) = 1.428571, sync 80/55 = 1.454545
+#   bytes between nodes (sum over epochs): sim daso 4e8 + 1e8 + 4e8 = 9e8 on 2 nodes, measured
+#     daso 4.5e8; manifest.txt's options have no --compute-dist: no compute variability
 set -u
 . "$(dirname "$0")/tap.sh"
 B=${BUILD:-build}
@@ -50,7 +52,7 @@ cp -r "$fixture" "$tmp/r"
 sed -i "s|\treal-daso-n2-s2.csv\$|\t$tmp/r/real-daso-n2-s2.csv|" "$tmp/r/runs.tsv"
 tap_ok "daso-stats on the fixture" "$stats" "$tmp/r"
 a=$tmp/r/analysis
-for f in groups time_vs_nodes efficiency reduction curves breakdown schedule sim_vs_real; do
+for f in groups time_vs_nodes efficiency bytes reduction curves breakdown schedule sim_vs_real; do
   tap_check "$f.dat written" -s "$a/$f.dat"
 done
 tap_check "summary.md written" -s "$a/summary.md"
@@ -79,7 +81,27 @@ check "sim daso speedup 100/60" "$(cell "$a/efficiency.dat" "daso, $S" 2 3)" 1.6
 check "sim daso efficiency" "$(cell "$a/efficiency.dat" "daso, $S" 2 5)" 0.8333333
 check "sim sync speedup 120/80" "$(cell "$a/efficiency.dat" "sync, $S" 2 3)" 1.5
 check "sim sync efficiency" "$(cell "$a/efficiency.dat" "sync, $S" 2 5)" 0.75
-check "speedup at the fewest nodes" "$(cell "$a/efficiency.dat" "daso, $M" 2 3)" 1
+check "speedup at the fewest nodes" "$(cell "$a/efficiency.dat" "daso (= sync), $M" 2 3)" 1
+
+# --- bytes between nodes against nodes (node counts above 1)
+check "bytes: sim daso on 2 nodes" "$(cell "$a/bytes.dat" "daso, $S" 2 3)" 9e8
+check "bytes: measured daso (mean over seeds)" "$(cell "$a/bytes.dat" "daso, $M" 2 3)" 4.5e8
+check "bytes: measured sync" "$(cell "$a/bytes.dat" "sync, $M" 2 3)" 2.4e9
+tap_check "bytes: no row for 1 node" -z "$(cell "$a/bytes.dat" "daso, $S" 1 3)"
+
+# --- titles: epochs and seeds, and whether simulated compute times varied
+tap_check "subject: epochs, seeds, no compute variability" "$(grep -c '^# subject: 2 GPUs/node, 3 epochs, 1 seed / 3 seeds, no compute variability, max-global-skips 8$' "$a/time_vs_nodes.dat")" -eq 1
+cp -r "$fixture" "$tmp/v"
+sed -i 's/^options .*/& --compute-dist lognormal:0.1/' "$tmp/v/manifest.txt"
+"$stats" "$tmp/v" >/dev/null
+tap_check "compute variability from manifest.txt" "$(grep -c '^# subject: .*, compute variability lognormal:0.1,' "$tmp/v/analysis/time_vs_nodes.dat")" -eq 1
+# --- identical series are said to coincide: simulated sync made a copy of daso
+cp -r "$fixture" "$tmp/c"
+for n in 1 2; do sed 's/ daso / sync /' "$tmp/c/sim-daso-n$n-s1.csv" >"$tmp/c/sim-sync-n$n-s1.csv"; done
+"$stats" "$tmp/c" >/dev/null
+tap_check "coinciding curves: daso (= sync)" "$(grep -c "title daso (= sync), simulated" "$tmp/c/analysis/time_vs_nodes.dat")" -eq 1
+tap_check "coinciding curves: sync (= daso)" "$(grep -c "title sync (= daso), simulated" "$tmp/c/analysis/bytes.dat")" -eq 1
+tap_check "different curves are not said to coincide" "$(grep -c "(=" "$a/time_vs_nodes.dat")" -eq 0
 
 # --- DASO's reduction of training time
 check "sim reduction vs sync, 1 node" "$(cell "$a/reduction.dat" "vs sync, $S" 1 7)" 0.1666667
@@ -102,6 +124,9 @@ sum=$a/summary.md
 tap_check "summary: measured times and reduction" "$(grep -c '^| 2 | 4 | 42 ± 5 (n=3) | 55 ± 12 (n=3) | 23.4% ± 8.3% (n=3) |$' "$sum")" -eq 1
 tap_check "summary: simulated row, n = 1 said" "$(grep -c '^| 1 | 2 | 100 (n=1) | 120 (n=1) | 16.7% (n=1) |$' "$sum")" -eq 1
 tap_check "summary: one section per study and sim against real" "$(grep -c '^## ' "$sum")" -eq 3
+# the simulator does not train: its final loss is the loss curve it was given
+tap_check "summary: simulated final loss is the input curve" "$(grep -c '^| daso | 2 | 1.67 (n=1) | 0.833 (n=1) | 0.9 (n=1) (input curve) |' "$sum")" -eq 1
+tap_check "summary: measured final loss is not" "$(grep -c '^| daso | 2 | 1 (n0) | 1 (n0) | 0.52 ± 0.05 (n=3) |' "$sum")" -eq 1
 
 # --- unpaired seeds: the reduction from the means, the interval propagated
 cp -r "$fixture" "$tmp/u"
@@ -115,8 +140,8 @@ tap_check "marked unpaired" "$(cell "$tmp/u/analysis/reduction.dat" "vs sync, $M
 if command -v gnuplot >/dev/null; then
   BUILD=$B analysis/figures "$tmp/r" >"$tmp/figures.out" 2>&1
   tap_result $? "analysis/figures on the fixture" "$(cat "$tmp/figures.out")"
-  for f in time_vs_nodes reduction efficiency loss_vs_epoch acc_vs_epoch loss_vs_time acc_vs_time \
-           breakdown schedule sim_vs_real; do
+  for f in time_vs_nodes reduction efficiency bytes_vs_nodes loss_vs_epoch acc_vs_epoch loss_vs_time \
+           acc_vs_time breakdown schedule sim_vs_real; do
     png=$tmp/r/analysis/figures/$f.png svg=$tmp/r/analysis/figures/$f.svg
     [ -s "$png" ] && [ "$(head -c 8 "$png" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ]
     tap_result $? "$f.png is a PNG"
@@ -129,6 +154,48 @@ if command -v gnuplot >/dev/null; then
   tap_result $? "analysis/figures on simulated runs only" "$(cat "$tmp/s.out")"
   tap_check "five figures skipped, each with a line" "$(grep -c 'skipping' "$tmp/s.out")" -eq 5
   tap_check "sim_vs_real skipped" ! -e "$tmp/s/analysis/figures/sim_vs_real.png"
+  tap_check "the accuracy figures say measured or emulated" "$(grep -c 'no measured or emulated runs with a test accuracy' "$tmp/s.out")" -eq 2
+
+  # the schedule's epoch axis spans every epoch, also those after the ones with gs above the
+  # y range of the previous stats (gnuplot's stats leaves out points outside the current ranges)
+  printf '# epoch gs ls S\n# block 0 lt 1 dt 1 title daso\n' >"$tmp/sched.dat"
+  for e in 0 1 2 3 4 5 6 7 8 9; do g=0; [ $e -ge 2 ] && [ $e -le 7 ] && g=4; echo "$e $g 1 1"; done >>"$tmp/sched.dat"
+  xmax=$(gnuplot -e "set loadpath 'analysis'; fmt = 'svg'; pngterm = 'png'; out = '$tmp/sched.svg'; \
+                     dat = '$tmp/sched.dat'; subject = ''; nb = 1; lts = '1'; dts = '1'; titles = '\"daso\"'" \
+                  analysis/schedule.gp -e 'print GPVAL_X_MAX' 2>&1)
+  check "schedule: epoch axis up to the last epoch + 0.5" "$xmax" 9.5
+
+  # one node count: a point with its error bar, not a line through one point
+  ec=$(gnuplot -e "dat = 'd'; nb = 2; lts = '1 2'; dts = '1 1'; npts = '3 1'; titles = '\"a\" \"b\"'; \
+                   fmt = 'svg'; pngterm = 'png'; out = '/dev/null'; subject = ''" \
+               -e "load 'analysis/style.gp'; print errorcurves('1:3:4')" 2>&1)
+  tap_check "several node counts: a curve" "$(grep -c 'index 0 using 1:3:4 with yerrorlines' <<<"$ec")" -eq 1
+  tap_check "one node count: a point" "$(grep -c 'index 1 using 1:3:4 with yerrorbars' <<<"$ec")" -eq 1
+  mkdir "$tmp/m" && cp "$fixture"/real-*.csv "$tmp/m" && grep -v '^sim' "$fixture/runs.tsv" >"$tmp/m/runs.tsv"
+  BUILD=$B analysis/figures "$tmp/m" >"$tmp/m.out" 2>&1
+  tap_result $? "analysis/figures on measured runs on one node count" "$(cat "$tmp/m.out")"
+  tap_check "efficiency skipped with a line: one node count" "$(grep -c 'skipping efficiency: every strategy ran one node count' "$tmp/m.out")" -eq 1
+  tap_check "time_vs_nodes drawn" -s "$tmp/m/analysis/figures/time_vs_nodes.png"
+
+  # emulated runs: accuracy against (simulated) time too; a block without accuracy is left out
+  cp -r "$tmp/m" "$tmp/e" && rm -rf "$tmp/e/analysis"
+  sed -i 's/\treal\t/\temu\t/' "$tmp/e/runs.tsv"
+  sed -i 's/ [0-9.]*$/ nan/' "$tmp/e"/real-sync-*.csv
+  BUILD=$B analysis/figures "$tmp/e" >"$tmp/e.out" 2>&1
+  tap_result $? "analysis/figures on emulated runs" "$(cat "$tmp/e.out")"
+  tap_check "emulated: acc_vs_time drawn" -s "$tmp/e/analysis/figures/acc_vs_time.png"
+  tap_check "emulated: sync without accuracy left out with a line" "$(grep -c 'acc_vs_time: leaving out sync: ' "$tmp/e.out")" -eq 1
+  tap_check "emulated: the time to accuracy titled so" "$(grep -c 'time to accuracy' "$tmp/e/analysis/figures/acc_vs_time.svg")" -ge 1
+
+  # from another folder: the results set relative to it, build/ the repository's by default
+  root=$(pwd)
+  if [ "$(cd "$B" && pwd)" = "$root/build" ]; then
+    (cd "$tmp" && rm -rf r/analysis && env -u BUILD "$root/analysis/figures" r >"$tmp/o.out" 2>&1)
+    tap_result $? "analysis/figures from another folder" "$(cat "$tmp/o.out")"
+    tap_check "its figures written" -s "$tmp/r/analysis/figures/schedule.svg"
+  else
+    echo "ok $((tap_n + 1)) - analysis/figures from another folder # SKIP BUILD is not build/"; tap_n=$((tap_n + 1))
+  fi
 else
   echo "ok $((tap_n + 1)) - analysis/figures # SKIP gnuplot not found"; tap_n=$((tap_n + 1))
 fi
