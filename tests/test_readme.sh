@@ -2,7 +2,7 @@
 # test_readme.sh: README.md's shell examples run as documented. They run in order, as a user
 # would paste them, in a fresh copy of the repository: its tracked (and not ignored) files and the
 # build folder, nothing else (no results/, none of the files earlier tests made), in a shell with
-# none of the tests' settings (MPIR_CVAR_POLLS_BEFORE_YIELD, OPENBLAS_NUM_THREADS, DASO_MODELS).
+# none of the tests' settings (MPIR_CVAR_POLLS_BEFORE_YIELD, OPENBLAS_NUM_THREADS, DASO_MODELS, make's).
 # Each must exit 0, and each sample output shown must match what the command prints.
 #
 # Conventions in README.md:
@@ -24,7 +24,7 @@ B=${BUILD:-build}
 readme=${1:-$root/README.md}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-unset MPIR_CVAR_POLLS_BEFORE_YIELD OPENBLAS_NUM_THREADS DASO_MODELS
+unset MPIR_CVAR_POLLS_BEFORE_YIELD OPENBLAS_NUM_THREADS DASO_MODELS MAKEFLAGS MFLAGS MAKELEVEL
 
 # the blocks: $tmp/blocks/NNN.{kind,line,body[,skip]}
 mkdir "$tmp/blocks"
