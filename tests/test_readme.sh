@@ -2,7 +2,8 @@
 # test_readme.sh: README.md's shell examples run as documented. They run in order, as a user
 # would paste them, in a fresh copy of the repository: its tracked (and not ignored) files and the
 # build folder, nothing else (no results/, none of the files earlier tests made), in a shell with
-# none of the tests' settings (MPIR_CVAR_POLLS_BEFORE_YIELD, OPENBLAS_NUM_THREADS, DASO_MODELS, make's).
+# none of the tests' settings (MPIR_CVAR_POLLS_BEFORE_YIELD, OPENBLAS_NUM_THREADS, DASO_MODELS)
+# nor the calling make's.
 # Each must exit 0, and each sample output shown must match what the command prints.
 #
 # Conventions in README.md:
@@ -53,7 +54,9 @@ mkdir "$work"
 cp -a "$B/." "$work/build"
 find "$work/build" -exec touch {} +
 
-mask() { sed -E 's/\b[0-9a-f]{16}\b/H/g; s/[0-9][0-9.e+-]*/N/g; s/[[:space:]]+/ /g; s/^ //; s/ $//' "$@"; }
+mask() {
+  sed -E 's/\b[0-9a-f]{16}\b/H/g; s/[0-9][0-9.e+-]*/N/g; s/[[:space:]]+/ /g; s/^ //; s/ $//' "$@"
+}
 
 # shape_check SAMPLE OUTPUT: 0 when the masked output matches the masked sample; else a diagnostic
 shape_check() {
@@ -95,9 +98,11 @@ for kind_file in "${kinds[@]}"; do
   fi
   # console: the commands into one script, each one's stdout into $b.out-K, its sample $b.sample-K
   awk -v b="$b" '
-    cont { print >>(b ".script"); cont = /\\$/; if (!cont) printf "} >\"%s.out-%d\"\n", b, k >>(b ".script"); next }
+    function end_cmd() {
+      cont = /\\$/; if (!cont) printf "} >\"%s.out-%d\"\n", b, k >>(b ".script") }
+    cont { print >>(b ".script"); end_cmd(); next }
     /^\$ / { k++; printf "" >(b ".sample-" k); printf "{ :; %s\n", substr($0, 3) >>(b ".script")
-             cont = /\\$/; if (!cont) printf "} >\"%s.out-%d\"\n", b, k >>(b ".script"); next }
+             end_cmd(); next }
     k > 0 { print >>(b ".sample-" k) }' "$b.body"
   err=$(cd "$work" && timeout 300 bash -e "$b.script" 2>&1)
   rc=$?
