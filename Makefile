@@ -224,7 +224,8 @@ TEST_ARGS = $(foreach t,$(TEST_NAMES),$(if $(call missing,$(t)),SKIP:$(t):$(subs
             $(if $(filter yes,$(HAVE_GSL)),tests/test_analysis.sh,SKIP:test_analysis.sh:GSL) \
             $(if $(HAVE_GPU),tests/test_cuda.sh,SKIP:test_cuda.sh:CUDA$(comma)NCCL) \
             $(if $(HAVE_EMU),$(if $(HAVE_REAL),tests/test_emulate.sh,SKIP:test_emulate.sh:MPI),SKIP:test_emulate.sh:SMPI$(comma)SIMGRID$(comma)BLAS$(comma)ZLIB) \
-            $(if $(HAVE_SIM),$(if $(HAVE_REAL),tests/test_experiments.sh,SKIP:test_experiments.sh:MPI$(comma)BLAS$(comma)ZLIB),SKIP:test_experiments.sh:SIMGRID$(comma)GSL)
+            $(if $(HAVE_SIM),$(if $(HAVE_REAL),tests/test_experiments.sh,SKIP:test_experiments.sh:MPI$(comma)BLAS$(comma)ZLIB),SKIP:test_experiments.sh:SIMGRID$(comma)GSL) \
+            $(if $(HAVE_EMU),$(if $(HAVE_REAL),tests/test_readme.sh,SKIP:test_readme.sh:MPI),SKIP:test_readme.sh:SMPI$(comma)SIMGRID$(comma)GSL$(comma)BLAS$(comma)ZLIB)
 
 all: banner $(PROGRAMS) $(RUNNABLE_TESTS) $(if $(HAVE_REAL),$(MPI_TESTS) $(BUILD)/bench-real)
 

@@ -1,5 +1,5 @@
 // daso_plan.c: build/daso-plan, the schedule inspector. Prints, batch by batch, what a strategy
-// does in the trace format of DASO.md section 8, so a schedule can be checked against HeAT's
+// does in the trace format of docs/DASO.md section 8, so a schedule can be checked against HeAT's
 // timelines before anything is simulated or run:
 //
 //   daso-plan --gpus-per-node 4 --global-skip 4 --local-skip 1 --batches-to-wait 1 --last-batch 17

@@ -1,4 +1,4 @@
-// merge.h: DASO's stale-merge formula (DASO.md section 3 step 5) and its application to a flat
+// merge.h: DASO's stale-merge formula (docs/DASO.md section 3 step 5) and its application to a flat
 // parameter buffer. A message sent B batches ago by the N members of a group is merged as
 //
 //     x <- ( w*B * x_now + sum_m x_m(sent) ) / ( N + w*B )        (w: staleness weight, 2 in HeAT)

@@ -2,7 +2,7 @@
 //
 // A plan has two parts: how gradients are reduced during this batch's backward (`grad`), and the
 // actions that follow the local optimizer step (`act`). The driver executes plans through the
-// backend interface; daso-plan prints them in the trace format of DASO.md section 8:
+// backend interface; daso-plan prints them in the trace format of docs/DASO.md section 8:
 //
 //     <epoch> <batch> <on|off> <action>[; <action>]...      ("-" when there is no action)
 //

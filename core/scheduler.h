@@ -1,6 +1,6 @@
-// scheduler.h: the scheduling core. A scheduler owns the configuration of a run (shape, strategy and
-// every DASO hyperparameter of DASO.md section 5) and produces one plan per batch. It is the only
-// place where DASO's decisions are made; sim/ and real/ execute them.
+// scheduler.h: the scheduling core. A scheduler owns the configuration of a run (shape, strategy
+// and every DASO hyperparameter of docs/DASO.md section 5) and produces one plan per batch. It is
+// the only place where DASO's decisions are made; sim/ and real/ execute them.
 //
 //   sched_config c; sched_config_defaults(&c);       // HeAT's defaults
 //   c.nodes = 4; c.gpus_per_node = 4; c.last_batch = 17; c.epochs = 90;
@@ -72,7 +72,7 @@ struct sched {
     sched_config cfg;
     const strategy *strat;
     int epoch, batch;  // position: the next plan is for (epoch, batch)
-    // DASO state (DASO.md section 2)
+    // DASO state (docs/DASO.md section 2)
     int gs, ls, S;
     int send, prev;    // group sending next; group whose message is in flight (-1: none)
     bool pending;      // prev's message not merged yet

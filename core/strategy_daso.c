@@ -1,4 +1,4 @@
-// strategy_daso.c: DASO's per-batch schedule and epoch logic, exactly as DASO.md sections 2-4
+// strategy_daso.c: DASO's per-batch schedule and epoch logic, exactly as docs/DASO.md sections 2-4
 // (HeAT's DASO.step, _global_sync and epoch_loss_logic), with HeAT's quirks by default and the
 // options of section 7 (see sched_config).
 #include "merge.h" // merge_weights
@@ -37,7 +37,7 @@ static void bcast(plan_batch *p, int group)
     plan_add(p, (plan_action){.kind = ACT_BCAST, .group = group});
 }
 
-// DASO.md section 3 step 2: a send batch (every gs batches, every batch when blocking, and the
+// docs/DASO.md section 3 step 2: a send batch (every gs batches, every batch when blocking, and the
 // epoch's last batch).
 static void send_step(sched *s, plan_batch *p, int b, int B)
 {

@@ -17,7 +17,6 @@ run=experiments/run
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 export DASO_MODELS=${DASO_MODELS:-sim/models}
-tap_skip() { tap_n=$((tap_n + 1)); echo "ok $tap_n - $1 # SKIP $2"; }
 mtimes() { stat -c '%n %Y.%y' "$@" 2>/dev/null; }
 have_sim=0; [ -x "$B/daso-sim" ] && have_sim=1
 have_real=0; [ -x "$B/daso-train" ] && command -v mpiexec >/dev/null && have_real=1

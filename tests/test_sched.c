@@ -1,4 +1,4 @@
-// test_sched.c: the scheduling core against DASO.md. Every worked timeline of section 3 is
+// test_sched.c: the scheduling core against docs/DASO.md. Every worked timeline of section 3 is
 // reproduced line by line, the epoch logic of section 4 is driven through several loss sequences,
 // the plateau detector's edge cases and the merge formula are checked with hand-computed values,
 // and the baselines' plans are checked against their definitions (section 9).
@@ -49,7 +49,7 @@ static void expect_epoch(sched *s, const char *const *expected, int n)
 }
 
 // ----------------------------------------------------------------------------
-// worked timelines of DASO.md section 3 (G = 4, L = 17)
+// worked timelines of docs/DASO.md section 3 (G = 4, L = 17)
 
 static void test_timeline_blocking(void **state)
 {
@@ -275,7 +275,7 @@ static void test_no_extra_bcast(void **state)
 }
 
 // ----------------------------------------------------------------------------
-// epoch logic (DASO.md section 4)
+// epoch logic (docs/DASO.md section 4)
 
 // Runs a whole schedule on the losses and records (gs, ls, S) of every epoch.
 static void run_epochs(sched_config c, const double *loss, int (*gls)[3])
@@ -329,7 +329,7 @@ static void test_epochs_steady_progress(void **state)
     expect_schedule(gls, exp, 12);
 }
 
-// A flat loss after warm-up runs the whole default cycle of DASO.md section 4.
+// A flat loss after warm-up runs the whole default cycle of docs/DASO.md section 4.
 static void test_epochs_default_cycle(void **state)
 {
     (void)state;
