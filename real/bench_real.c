@@ -11,12 +11,12 @@
 #include <stdbool.h> // bool
 #include <stdio.h>   // printf, fprintf
 #include <stdlib.h>  // qsort
-#include <string.h>  // strcmp
 
 #include <cblas.h> // cblas_sgemm, openblas_set_num_threads
 #include <mpi.h>   // MPI_Init, MPI_Wtime
 
 #include "bench_data.h" // bench_fill, bench_wrong
+#include "cli.h"        // cli, cli_parse
 #include "mnist.h"      // mnist_load_limit
 #include "mpi_check.h"  // mpiCheck, mpi_check_init, mpi_check_agreed_begin
 #include "mpi_fmt.h"    // mpi_fmt_type_op
@@ -175,9 +175,25 @@ static long bench_comm(int rank, int size, int nsizes)
     return total;
 }
 
+typedef struct {
+    bool quick;
+} bench_options;
+
+static const cli_opt options[] = {
+    CLI_FLAG("quick", CLI_TRUE, bench_options, quick,
+             "the communication part only, one repetition (seconds; for the tests)"),
+};
+
 int main(int argc, char **argv)
 {
-    util_prog = "bench-real";
+    bench_options o = {0};
+    cli p = {.prog = "bench-real",
+             .usage = "usage: mpiexec -n 2 build/bench-real [--quick]\n\n"
+                      "The training step's GFLOP/s against OpenBLAS sgemm on the same shapes (rank\n"
+                      "0), then MPI_Iallreduce against MPI_Allreduce in fp32 and bf16, every result\n"
+                      "checked (column #wrong).\n"};
+    cli_add(&p, NULL, options, CLI_COUNT(options), &o);
+    cli_help_if_asked(&p, argc, argv);
     MPI_Init(&argc, &argv);
     mpi_check_init();
     mpi_fmt_init();
@@ -186,9 +202,10 @@ int main(int argc, char **argv)
     mpiCheck(MPI_Comm_rank(MPI_COMM_WORLD, &rank));
     mpiCheck(MPI_Comm_size(MPI_COMM_WORLD, &size));
     mpi_check_agreed_begin();
-    bool quick = argc == 2 && strcmp(argv[1], "--quick") == 0;
-    if (argc > 2 || (argc == 2 && !quick))
-        util_die_input("usage: mpiexec -n 2 build/bench-real [--quick] (got '%s')", argv[1]);
+    const int first = cli_parse(&p, argc, argv);
+    if (first < argc)
+        util_die_input("unexpected argument '%s' (see --help)", argv[first]);
+    const bool quick = o.quick;
     mpi_check_agreed_end();
     if (rank == 0 && !quick)
         bench_compute();

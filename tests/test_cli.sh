@@ -56,6 +56,14 @@ for p in daso-plan daso-platform daso-sim daso-train daso-stats daso-calibrate d
     tap_check "$p $h: exit 0 and a usage (exit $rc)" "$rc" -eq 0 -a "$(grep -c '^usage: ' <<<"$out")" -ge 1
   done
 done
+for s in analysis/figures experiments/run "$B/bench-real"; do
+  [ -x "$s" ] || { tap_skip "$s --help" "not built (see the banner)"; continue; }
+  for h in --help -h; do
+    out=$("$s" $h 2>&1); rc=$?
+    tap_check "$s $h: exit 0 and a usage (exit $rc)" "$rc" -eq 0 -a "$(grep -c '^usage: ' <<<"$out")" -ge 1
+  done
+done
+tap_expect_input_error "analysis/figures: an unknown option" analysis/figures --bogus
 fixed_eq=(--gpus-per-node=4 --global-skip=4 --local-skip=1 --batches-to-wait=1 --last-batch=17)
 tap_check "daso-plan: --name=value as --name value" \
   "$("$plan" "${fixed_eq[@]}" --epochs=2)" = "$("$plan" --gpus-per-node 4 "${fixed[@]}" --last-batch 17 --epochs 2)"

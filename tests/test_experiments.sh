@@ -264,4 +264,11 @@ tap_result $? "--jobs 2: the 2 simulations together, then the 2 emulated runs on
   "$(cat "$tmp/stubs.log" 2>&1)"
 "$run" --help | grep -q '^usage: experiments/run'; tap_result $? "--help prints the usage"
 
+# --- a DASO experiment whose warm-up and cool-down cover every epoch says so, once
+printf 'name w\nbackend sim\nplatform platforms/juwels_booster.xml\nmodel resnet50\nnodes 1\ngpus_per_node 4\nstrategies daso sync\nepochs 8\n' >"$tmp/w8.exp"
+err=$("$run" --dry-run --results "$tmp/res" "$tmp/w8.exp" 2>&1 >/dev/null)
+tap_check "8 epochs with warm-up 4 and cool-down 4: one warning line ($err)" "$(grep -c 'warning: with --warmup-epochs 4 and --cooldown-epochs 4, all 8 epochs of daso are blocking' <<<"$err")" -eq 1
+sed 's/^epochs 8/epochs 10\noptions --warmup-epochs=2 --cooldown-epochs 2/' "$tmp/w8.exp" >"$tmp/w10.exp"
+err=$("$run" --dry-run --results "$tmp/res" "$tmp/w10.exp" 2>&1 >/dev/null)
+tap_check "10 epochs with warm-up 2 and cool-down 2: no warning ($err)" "$(grep -c warning <<<"$err")" -eq 0
 tap_done
