@@ -95,7 +95,7 @@ static void refuse_settings(const char *path, const char *saved, const char *now
     const char *a = saved + i, *b = now + i;
     const int name = (int)strcspn(a, "="), la = (int)strcspn(a, "\n"), lb = (int)strcspn(b, "\n");
     const int vb = (int)strcspn(b, "=") + 1 < lb ? (int)strcspn(b, "=") + 1 : lb;
-    util_die_input("checkpoint %s is from a run with other settings: %.*s %.*s there, %.*s here",
+    util_die_input("checkpoint %s is from a run with other settings: --%.*s %.*s there, %.*s here",
                    path, name, a, la - name - 1 > 0 ? la - name - 1 : 0, a + name + 1, lb - vb,
                    b + vb);
 }

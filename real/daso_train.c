@@ -254,7 +254,14 @@ static bool resume(sched *s, driver_result *res)
     const int rank = state.rank;
     checkpoint k = {.params = d->params(d->ctx), .velocity = d->velocity(d->ctx), .n = d->n,
                     .settings = state.settings};
-    bool have = checkpoint_load(state.ckpt_dir, rank, false, &s->cfg, &k);
+    // rank 0 reads first, so checkpoints of another run or format are reported once
+    bool have = false;
+    mpi_check_lead_begin();
+    if (rank == 0)
+        have = checkpoint_load(state.ckpt_dir, rank, false, &s->cfg, &k);
+    mpi_check_lead_end();
+    if (rank != 0)
+        have = checkpoint_load(state.ckpt_dir, rank, false, &s->cfg, &k);
     int mine = have ? k.s.epoch : -1, lo;
     mpiCheck(MPI_Allreduce(&mine, &lo, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD));
     if (lo < 0) {

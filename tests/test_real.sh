@@ -85,10 +85,10 @@ refused() { # name pattern command...: exit 2 and one line matching the pattern
   [ "$rc" -eq 2 ] && [ "$(grep -c . <<<"$out")" -eq 1 ] && grep -q -- "$pat" <<<"$out"
   tap_result $? "$name (exit $rc: $(head -c 200 <<<"$out"))"
 }
-refused "resume with another --plateau-threshold-mode" "plateau-threshold-mode rel there, abs here" \
+refused "resume with another --plateau-threshold-mode" "--plateau-threshold-mode rel there, abs here" \
   -n 4 "$train" "${common[@]}" --checkpoint "$tmp/ck" --resume --quiet --plateau-threshold-mode abs
 mkdir "$tmp/data2" && cp /usr/share/datasets/fashion-mnist/*.gz "$tmp/data2/"
-refused "resume with another data folder" "data /usr/share/datasets/fashion-mnist there, $tmp/data2 here" \
+refused "resume with another data folder" "--data /usr/share/datasets/fashion-mnist there, $tmp/data2 here" \
   -n 4 "$train" "${common[@]}" --checkpoint "$tmp/ck" --resume --quiet --data "$tmp/data2"
 cp -r "$tmp/ck" "$tmp/ck1"
 for r in 0 1 2 3; do # the format version (after the 8-byte magic) set to 7
