@@ -298,6 +298,41 @@ static void load_data(mnist_set *train, mnist_set *test, const char *dir, long t
     load(test, dir, "t10k", test_limit ? (int)test_limit : 10000);
 }
 
+// Rank 0: the ranks' trace parts PATH.rank<r> joined into one Chrome trace at PATH.
+static void join_traces(const char *path, int world)
+{
+    outfile tr;
+    outfile_open(&tr, path);
+    trace whole;
+    trace_begin(&whole, tr.f);
+    char part[4096], buf[65536];
+    for (int r = 0; r < world; r++) {
+        snprintf(part, sizeof part, "%s.rank%d", path, r);
+        FILE *f = fopenCheck(part, "r");
+        size_t got;
+        if (r > 0)
+            fputs(",\n", tr.f);
+        while ((got = fread(buf, 1, sizeof buf, f)) > 0)
+            fwrite(buf, 1, got, tr.f);
+        fclose(f);
+        remove(part);
+    }
+    trace_end(&whole);
+    outfile_commit(&tr);
+}
+
+// Every strategy ends an epoch with identical replicas: whether they are, bit for bit (every
+// rank), and this rank's parameter hash.
+static bool replicas_identical(const device *dev, uint64_t *hash)
+{
+    uint64_t h[2];
+    h[0] = checkpoint_hash(dev->params(dev->ctx), sizeof(float) * dev->n);
+    h[1] = ~h[0];
+    mpiCheck(MPI_Allreduce(MPI_IN_PLACE, h, 2, MPI_UINT64_T, MPI_MIN, MPI_COMM_WORLD));
+    *hash = h[0];
+    return h[0] == ~h[1];
+}
+
 int main(int argc, char **argv)
 {
     sched_config c;
@@ -428,32 +463,11 @@ int main(int argc, char **argv)
     if (trace_path) {
         outfile_commit(&tr_rank);
         mpiCheck(MPI_Barrier(MPI_COMM_WORLD));
-        if (rank == 0) {
-            outfile tr;
-            outfile_open(&tr, trace_path);
-            trace whole;
-            trace_begin(&whole, tr.f);
-            for (int r = 0; r < be.world; r++) {
-                snprintf(part, sizeof part, "%s.rank%d", trace_path, r);
-                FILE *f = fopenCheck(part, "r");
-                char buf[65536];
-                size_t got;
-                if (r > 0)
-                    fputs(",\n", tr.f);
-                while ((got = fread(buf, 1, sizeof buf, f)) > 0)
-                    fwrite(buf, 1, got, tr.f);
-                fclose(f);
-                remove(part);
-            }
-            trace_end(&whole);
-            outfile_commit(&tr);
-        }
+        if (rank == 0)
+            join_traces(trace_path, be.world);
     }
-    // every strategy ends an epoch with identical replicas: check it bit for bit
-    uint64_t h[2];
-    h[0] = checkpoint_hash(dev->params(dev->ctx), sizeof(float) * dev->n);
-    h[1] = ~h[0];
-    mpiCheck(MPI_Allreduce(MPI_IN_PLACE, h, 2, MPI_UINT64_T, MPI_MIN, MPI_COMM_WORLD));
+    uint64_t hash;
+    const bool same = replicas_identical(dev, &hash);
     if (rank == 0) {
         if (out)
             outfile_commit(&csv);
@@ -463,7 +477,7 @@ int main(int argc, char **argv)
                "bytes between nodes %.6g, inside nodes %.6g; replicas %s (parameter hash "
                "%016" PRIx64 ")\n",
                res.test_acc, res.train_loss, res.time_s, res.bytes_global, res.bytes_local,
-               h[0] == ~h[1] ? "identical" : "DIFFER", h[0]);
+               same ? "identical" : "DIFFER", hash);
     }
     free(state.rows);
     dev->free(dev->ctx);
