@@ -14,15 +14,15 @@
 #          crop_size 1024,2048, bs_trn 1, max_epoch 175, apex AMP (fp16: true), syncbn: true,
 #          rmi_loss, lr 5e-3 with poly_exp 2, cv 0, Mapillary-pretrained snapshot ("Requires 32GB
 #          GPU"). This is the configuration HeAT's port (coquelin77/nvidia-semantic-segmentation)
-#          starts from; whether the paper's runs used exactly these values is unverified
-#          (shared/notes/heat-daso-reading.md, section 6).
+#          starts from (coquelin77/nvidia-semantic-segmentation, paper-time commit bc2efaf,
+#          2021-01-29); whether the paper's runs used exactly these values is unverified.
 #   [CODE] NVIDIA/semantic-segmentation network/hrnetv2.py, ocrnet.py, ocr_utils.py and
 #          make_attn_head: HRNetV2-W48 (stage channels 48/96/192/384), OCR block (512 mid, 256 key
 #          channels, auxiliary head), scale-attention head (256 bottleneck channels), 19 classes.
 #          In training, MscaleOCR.two_scale_forward runs the network at scales 0.5 and 1.0.
 #   [CS]   Cityscapes, gtFine: 2,975 training images of 2048x1024, 19 evaluated classes.
-#   [HEAT] HeAT's training script for this network uses AMP (GradScaler) and 1 image per GPU
-#          (shared/notes/heat-daso-reading.md, section 6).
+#   [HEAT] HeAT's training script for this network uses AMP (GradScaler via DASO.add_scaler) and
+#          1 image per GPU (coquelin77/nvidia-semantic-segmentation, commit bc2efaf).
 #   [DLE]  NVIDIA DeepLearningExamples ResNet-50 v1.5 PyTorch, DGX A100, 1 GPU: 2470 img/s with
 #          AMP (see resnet50.profile).
 #   [A100] NVIDIA A100 datasheet: 19.5 TFLOP/s FP32.

@@ -7,7 +7,8 @@
 #          parameters, 4.09 "GFLOPS" per 224x224 image (multiply-adds).
 #   [IN]   ILSVRC-2012 (ImageNet-1k) training set: 1,281,167 images, 1,000 classes.
 #   [HEAT] HeAT examples/nn/imagenet-DASO.py defaults: 256 images per process and batch, 90 epochs,
-#          SGD with momentum 0.9, no AMP (shared/notes/heat-daso-reading.md, section 6).
+#          SGD with momentum 0.9, no AMP (helmholtz-analytics/heat, examples/nn/imagenet-DASO.py;
+#          heat/optim/dp_optimizer.py unchanged in substance since commit c5450eb01, 2021-03-30).
 #   [DLE]  NVIDIA DeepLearningExamples, PyTorch/Classification/ConvNets/resnet50v1.5/README.md,
 #          "Training performance: NVIDIA DGX A100 (8x A100 80GB)", pytorch-21.03 container, 1 GPU,
 #          batch 256 (configs.yml, DGXA100 TF32 and AMP): 938 img/s TF32, 2470 img/s mixed
