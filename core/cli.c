@@ -312,8 +312,7 @@ void cli_help(const cli *p, FILE *f)
                 value_text(o, tb->base, def, sizeof def, false);
             // the help text line by line, the default after its last line
             const char *h = o->help;
-            bool first = true;
-            do {
+            for (bool first = true;; first = false) {
                 size_t len = strcspn(h, "\n");
                 const bool last = h[len] == '\0';
                 if (first && strlen(left) > 22)
@@ -323,11 +322,10 @@ void cli_help(const cli *p, FILE *f)
                 if (last && def[0])
                     fprintf(f, " (%s)", def);
                 fputc('\n', f);
-                h += len + !last;
-                first = false;
                 if (last)
                     break;
-            } while (1);
+                h += len + 1;
+            }
             for (int i = 0; o->choice_help && choice_name(o, i); i++)
                 fprintf(f, "    %-9s %s\n", choice_name(o, i), o->choice_help(i));
         }

@@ -165,8 +165,8 @@ void sched_config_cli(cli *p, sched_config *c)
 
 bool sched_all_blocking(const sched_config *c)
 {
-    return sched_find_strategy(c->strategy) == &strategy_daso && !c->fixed &&
-           (c->warmup_epochs > 1 ? c->warmup_epochs : 1) + c->cooldown_epochs >= c->epochs;
+    const strategy *st = sched_find_strategy(c->strategy);
+    return st && st->all_blocking && st->all_blocking(c);
 }
 
 void sched_warn(const sched_config *c, FILE *f)

@@ -66,6 +66,7 @@ typedef struct {
     void (*start)(sched *s);                  // set the initial state (NULL: nothing to set)
     void (*plan)(sched *s, plan_batch *p);    // the current batch's plan; advances the batch
     void (*epoch_end)(sched *s, double loss); // after an epoch's last batch (NULL: no epoch logic)
+    bool (*all_blocking)(const sched_config *c); // every epoch's global syncs blocking (NULL: no)
 } strategy;
 
 struct sched {

@@ -123,14 +123,26 @@ static int max_int(int a, int b)
     return a > b ? a : b;
 }
 
+// The blocking epochs at the start. HeAT never leaves blocking mode when warmup_epochs = 0 (its
+// `epoch == warmup` test cannot hold once epoch >= 1); here cycling starts after the first,
+// always blocking, epoch.
+static int warmup_epochs(const sched_config *c)
+{
+    return max_int(c->warmup_epochs, 1);
+}
+
+// Warm-up and cool-down cover every epoch (a fixed schedule has no phases).
+static bool daso_all_blocking(const sched_config *c)
+{
+    return !c->fixed && warmup_epochs(c) + c->cooldown_epochs >= c->epochs;
+}
+
 static void daso_epoch_end(sched *s, double loss)
 {
     const sched_config *c = &s->cfg;
     if (c->fixed)
         return;
-    // HeAT never leaves blocking mode when warmup_epochs = 0 (its `epoch == warmup` test cannot
-    // hold once epoch >= 1); here cycling starts after the first, always blocking, epoch.
-    const int warmup = max_int(c->warmup_epochs, 1);
+    const int warmup = warmup_epochs(c);
     const int e = s->epoch; // already incremented at the last batch
     if (e < warmup) {
         set_skips(s, 0, 0, 0);
@@ -162,4 +174,5 @@ const strategy strategy_daso = {
     .start = daso_start,
     .plan = daso_plan,
     .epoch_end = daso_epoch_end,
+    .all_blocking = daso_all_blocking,
 };

@@ -83,6 +83,13 @@ static void get(FILE *f, void *p, size_t bytes, const char *path)
         util_die_input("checkpoint %s is truncated or damaged", path);
 }
 
+// The value of a "name=value" line (its end when it has no '=')
+static const char *setting_value(const char *line)
+{
+    const size_t n = strcspn(line, "=\n");
+    return line[n] == '=' ? line + n + 1 : line + n;
+}
+
 // The first line of `saved` that `now` does not have: "checkpoint F is from a run with other
 // settings: --epochs 8 there, 10 here".
 static void refuse_settings(const char *path, const char *saved, const char *now)
@@ -92,12 +99,10 @@ static void refuse_settings(const char *path, const char *saved, const char *now
         i++;
     while (i > 0 && saved[i - 1] != '\n')
         i--;
-    const char *a = saved + i, *b = now + i;
-    const int name = (int)strcspn(a, "="), la = (int)strcspn(a, "\n"), lb = (int)strcspn(b, "\n");
-    const int vb = (int)strcspn(b, "=") + 1 < lb ? (int)strcspn(b, "=") + 1 : lb;
+    const char *a = saved + i, *b = now + i, *va = setting_value(a), *vb = setting_value(b);
     util_die_input("checkpoint %s is from a run with other settings: --%.*s %.*s there, %.*s here",
-                   path, name, a, la - name - 1 > 0 ? la - name - 1 : 0, a + name + 1, lb - vb,
-                   b + vb);
+                   path, (int)strcspn(a, "="), a, (int)strcspn(va, "\n"), va,
+                   (int)strcspn(vb, "\n"), vb);
 }
 
 bool checkpoint_load(const char *dir, int rank, bool prev, const sched_config *cfg, checkpoint *c)

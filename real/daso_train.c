@@ -36,15 +36,11 @@
 #define DEFAULT_DATA "/usr/share/datasets/fashion-mnist"
 #ifdef DASO_SMPI // SMPI 3.32's MPI_Iallreduce is an all-to-all (real/global_msg.h), and only
                  // the toolkit's own ring advances while another collective waits
-#define DEFAULT_GLOBAL "ring"
 #define DEFAULT_GLOBAL_ALGO GLOBAL_RING
-#define DEFAULT_NODE "ring"
-#define DEFAULT_NODE_RING true
+#define DEFAULT_NODE_ALLREDUCE 1 // ring
 #else
-#define DEFAULT_GLOBAL "iallreduce"
 #define DEFAULT_GLOBAL_ALGO GLOBAL_IALLREDUCE
-#define DEFAULT_NODE "mpi"
-#define DEFAULT_NODE_RING false
+#define DEFAULT_NODE_ALLREDUCE 0 // mpi
 #endif
 
 static const char usage[] =
@@ -340,8 +336,8 @@ int main(int argc, char **argv)
     c.epochs = 10;
     mpi_setup ms = {.model = NET_MLP, .batch = 64, .lr = 0.01f, .lr_warmup_epochs = 2,
                     .momentum = 0.9f, .weight_decay = 5e-4f, .seed = 1,
-                    .global_allreduce = DEFAULT_GLOBAL_ALGO, .node_ring = DEFAULT_NODE_RING};
-    train_options o = {.data = DEFAULT_DATA, .node_allreduce = DEFAULT_NODE_RING};
+                    .global_allreduce = DEFAULT_GLOBAL_ALGO}; // .node_ring from --node-allreduce
+    train_options o = {.data = DEFAULT_DATA, .node_allreduce = DEFAULT_NODE_ALLREDUCE};
     cli p = {.prog = "daso-train", .usage = usage};
     cli_add(&p, NULL, setup_opts, CLI_COUNT(setup_opts), &ms);
     cli_add(&p, NULL, sched_shape_opts, CLI_COUNT(sched_shape_opts), &c);

@@ -249,7 +249,8 @@ static void tune_malloc(char **argv)
         execv(exe, argv); // returns only if it failed: run with glibc's default
 }
 
-// G: the platform's when its file records one (daso-platform's do), else --gpus-per-node or 4.
+// G: the platform's when its file records one (daso-platform's do), else --gpus-per-node or its
+// default.
 // A G that splits the platform's nodes would put "node-local" traffic on the adapters and
 // global traffic on NVLink: refused.
 static int gpus_per_node(const cli *p, const sim_options *o, const sim_platform_info *info)
@@ -257,7 +258,7 @@ static int gpus_per_node(const cli *p, const sim_options *o, const sim_platform_
     const bool given = cli_given(p, "gpus-per-node");
     const int g = info->gpus_per_node;
     if (g == 0)
-        return given ? o->gpus_per_node : 4;
+        return o->gpus_per_node; // given, or the default
     if (given && o->gpus_per_node % g != 0)
         util_die_input("--gpus-per-node %d splits the nodes of %s, which have %d GPUs: leave the "
                        "option out or give a multiple of %d",
