@@ -19,9 +19,12 @@
 #include <stdlib.h> // free, strtod, realloc
 #include <stdbool.h> // bool
 #include <string.h> // strcmp, strncmp, strstr, strrchr, strpbrk, strncat
-#include <unistd.h> // readlink, execv
+#include <sys/wait.h> // waitpid, WIFEXITED
+#include <unistd.h>   // readlink, execv, fork, pipe, dup2
 
-#include <gsl/gsl_fit.h>        // gsl_fit_linear
+#include <gsl/gsl_blas.h>             // gsl_blas_ddot
+#include <gsl/gsl_fit.h>              // gsl_fit_linear
+#include <gsl/gsl_multifit_nlinear.h> // gsl_multifit_nlinear_driver
 #include <gsl/gsl_statistics.h> // gsl_stats_mean, gsl_stats_sd
 
 #include "cli.h"     // cli, cli_parse
@@ -33,6 +36,8 @@ static const char usage[] =
     "usage: daso-calibrate profile --trace TRACE.json --base MODEL --name NAME --out F.profile\n"
     "                      [--models-dir D]\n"
     "       daso-calibrate platform --bench BENCH.txt --out F.xml [-- daso-platform options]\n"
+    "       daso-calibrate scaling --measured FILE --platform P --gpus-per-node G --model M\n"
+    "                      --out OPTS [--strategy S] [--fit LIST] [--seeds K] [--models-dir D]\n"
     "\n"
     "profile: a model profile whose compute times are the means measured in a daso-train\n"
     "trace (--trace), everything else from the base profile; also writes F.times, every\n"
@@ -43,11 +48,19 @@ static const char usage[] =
     "latency through daso-platform (which must be next to this program), with the\n"
     "daso-platform options after '--' (all but --hca-bw, --hca-lat and --out, which the fit\n"
     "sets).\n"
+    "scaling: fits what the model cannot know (framework overhead per step, achieved share of\n"
+    "the network, compute-time variability) to seconds per iteration measured at a few scales\n"
+    "(rows 'gpus seconds_per_iteration'), by least squares over daso-sim runs (next to this\n"
+    "program), and writes the fitted daso-sim options to OPTS, one per line, for\n"
+    "'daso-sim ... $(cat OPTS)' at any scale.\n"
     "\n"
-    "daso-calibrate profile --help and daso-calibrate platform --help list each one's options.\n";
+    "daso-calibrate profile --help, daso-calibrate platform --help and daso-calibrate scaling\n"
+    "--help list each one's options.\n";
 
 typedef struct {
     const char *trace, *base, *name, *out, *bench, *models_dir;
+    const char *measured, *platform, *model, *strategy, *fit;
+    int gpus_per_node, seeds;
 } calibrate_options;
 
 static const cli_opt profile_opts[] = {
@@ -61,6 +74,28 @@ static const cli_opt profile_opts[] = {
 static const cli_opt platform_opts[] = {
     CLI_STR("bench", calibrate_options, bench, "BENCH.txt", "ring allreduce benchmark"),
     CLI_STR("out", calibrate_options, out, "F.xml", "the platform written"),
+};
+static const cli_opt scaling_opts[] = {
+    CLI_STR("measured", calibrate_options, measured, "FILE",
+            "rows 'gpus seconds_per_iteration' ('#' comments);\nfewer GPUs than a node: one node "
+            "of that many GPUs\n(platforms that do not record G), else whole nodes"),
+    CLI_STR("platform", calibrate_options, platform, "P", "daso-sim's platform of the measurements"),
+    CLI_NUM("gpus-per-node", CLI_INT, calibrate_options, gpus_per_node, 1, 1e6, "G",
+            "GPUs per node", .flags = CLI_NO_DEFAULT),
+    CLI_STR("model", calibrate_options, model, "M", "daso-sim's model profile"),
+    CLI_STR("models-dir", calibrate_options, models_dir, "D", "where M is looked up (daso-sim's)"),
+    CLI_STR("strategy", calibrate_options, strategy, "S", "the strategy measured (sync)",
+            .flags = CLI_NO_DEFAULT),
+    CLI_STR("fit", calibrate_options, fit, "LIST",
+            "the daso-sim options fitted, a comma list of\ncompute-dist (normal:CV, per GPU and "
+            "batch),\ngpu-speed-dist (normal:CV, per GPU, drawn once),\nstep-overhead-ms (fixed "
+            "time per step),\nnet-share (share of every link's bandwidth); mean\ntimes per "
+            "iteration cannot tell the two CVs\napart, so at most one of them "
+            "(compute-dist,\nstep-overhead-ms,net-share)",
+            .flags = CLI_NO_DEFAULT),
+    CLI_NUM("seeds", CLI_INT, calibrate_options, seeds, 1, 1000, "K",
+            "daso-sim seeds averaged per row (1; 8 when\ngpu-speed-dist is fitted)", .flags = CLI_NO_DEFAULT),
+    CLI_STR("out", calibrate_options, out, "OPTS", "the fitted daso-sim options, one per line"),
 };
 
 // Growing array of doubles.
@@ -85,6 +120,18 @@ static double json_number(const char *line, const char *key)
 {
     const char *p = strstr(line, key);
     return p ? strtod(p + strlen(key), NULL) : NAN;
+}
+
+// The path of program `name` in this program's folder, into buf.
+static void sibling(char *buf, size_t len, const char *name)
+{
+    char exe[PATH_MAX];
+    ssize_t k = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (k <= 0)
+        util_die("cannot find where daso-calibrate is");
+    exe[k] = '\0';
+    *strrchr(exe, '/') = '\0';
+    snprintf(buf, len, "%s/%s", exe, name);
 }
 
 // ----------------------------------------------------------------------------
@@ -212,13 +259,8 @@ static void calibrate_platform(const char *bench, const char *out, int argc, cha
     free(y.v);
 
     // daso-platform, next to this program, writes the file
-    char exe[PATH_MAX], prog[PATH_MAX + 16], bw[64], lat[64], comment[512];
-    ssize_t k = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (k <= 0)
-        util_die("cannot find where daso-calibrate is");
-    exe[k] = '\0';
-    *strrchr(exe, '/') = '\0';
-    snprintf(prog, sizeof prog, "%s/daso-platform", exe);
+    char prog[PATH_MAX + 16], bw[64], lat[64], comment[512];
+    sibling(prog, sizeof prog, "daso-platform");
     snprintf(bw, sizeof bw, "%.6g", beta);
     snprintf(lat, sizeof lat, "%.6g", alpha / 2);
     snprintf(comment, sizeof comment,
@@ -239,30 +281,388 @@ static void calibrate_platform(const char *bench, const char *out, int argc, cha
     util_die("cannot run %s", prog);
 }
 
+// ----------------------------------------------------------------------------
+// scaling
+
+// A daso-sim option the fit can set. The fit moves x; the option's value is value(x) = |x| (a
+// coefficient of variation, milliseconds), or, for net-share, 1 / (1 + |x|), so that x is the
+// relative slowdown of every transfer and the share stays in (0, 1].
+typedef struct {
+    const char *name; // the daso-sim option
+    const char *fmt;  // its value, from the fitted number
+    double x0, h;     // first guess of x, finite-difference step of x
+} scaling_param;
+
+enum { P_COMPUTE, P_GPU_SPEED, P_OVERHEAD, P_NET, N_PARAMS };
+static const scaling_param scaling_params[N_PARAMS] = {
+    [P_COMPUTE] = {"compute-dist", "normal:%.6g", 0.05, 2e-3},
+    [P_GPU_SPEED] = {"gpu-speed-dist", "normal:%.6g", 0.05, 2e-3},
+    [P_OVERHEAD] = {"step-overhead-ms", "%.6g", 1, 0.02},
+    [P_NET] = {"net-share", "%.6g", 0.1, 5e-3},
+};
+static const char default_fit[] = "compute-dist,step-overhead-ms,net-share";
+#define MAX_CHILDREN 16 // daso-sim processes at a time
+
+static double param_value(int k, double x)
+{
+    return k == P_NET ? 1 / (1 + fabs(x)) : fabs(x);
+}
+
+// |d value / d x|, for the standard error of the value
+static double param_slope(int k, double x)
+{
+    return k == P_NET ? param_value(k, x) * param_value(k, x) : 1;
+}
+
+typedef struct {
+    const char *sim, *platform, *model, *models_dir, *strategy;
+    int gpus_per_node, seeds;
+    series gpus, spi;     // the measured rows
+    int fit[N_PARAMS];    // the fitted parameters, in order
+    size_t p;             // how many
+    size_t runs;          // daso-sim runs so far
+    gsl_vector *last_x, *last_f; // the latest evaluation (the Jacobian's base point)
+} scaling_fit;
+
+// The measured rows of `path`: "gpus seconds_per_iteration", '#' comments and blank lines
+// skipped. Rows of fewer GPUs than a node run on one node of that many GPUs; larger ones must be
+// whole nodes.
+static void read_measured(scaling_fit *c, const char *path)
+{
+    FILE *f = fopenCheck(path, "r");
+    char *line = NULL;
+    size_t cap = 0;
+    int lineno = 0;
+    while (getline(&line, &cap, f) != -1) {
+        lineno++;
+        const char *s = line + strspn(line, " \t\r\n");
+        if (*s == '#' || *s == '\0')
+            continue;
+        char *end;
+        double g = strtod(s, &end), t = NAN;
+        if (end != s)
+            t = strtod(s = end, &end);
+        if (end == s || end[strspn(end, " \t\r\n")] != '\0' || !(g >= 1 && g <= 1e7) ||
+            g != floor(g) || !isfinite(t) || t <= 0)
+            util_die_input("%s:%d: not a row 'gpus seconds_per_iteration' (a whole number of "
+                           "GPUs >= 1 and a time > 0)",
+                           path, lineno);
+        if (g > c->gpus_per_node && fmod(g, c->gpus_per_node) != 0)
+            util_die_input("%s:%d: %g GPUs are not whole nodes of %d GPUs", path, lineno, g,
+                           c->gpus_per_node);
+        push(&c->gpus, g);
+        push(&c->spi, t);
+    }
+    free(line);
+    fclose(f);
+}
+
+// Starts `argv` with stdout and stderr into a pipe; returns its pid, *fd the pipe's read end.
+static pid_t spawn(char **argv, int *fd)
+{
+    int p[2];
+    if (pipe(p) != 0)
+        util_die("cannot make a pipe for %s", argv[0]);
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid < 0)
+        util_die("cannot start %s", argv[0]);
+    if (pid == 0) {
+        close(p[0]);
+        if (dup2(p[1], 1) < 0 || dup2(p[1], 2) < 0)
+            _exit(127);
+        execv(argv[0], argv);
+        fprintf(stderr, "daso-calibrate: cannot run %s\n", argv[0]);
+        _exit(127);
+    }
+    close(p[1]);
+    *fd = p[0];
+    return pid;
+}
+
+// Everything a child wrote, then its exit status (-1: killed).
+static int collect(pid_t pid, int fd, char *buf, size_t len)
+{
+    size_t n = 0;
+    ssize_t k;
+    while ((k = read(fd, buf + n, len - 1 - n)) > 0 && n + (size_t)k < len - 1)
+        n += (size_t)k;
+    if (k > 0)
+        n += (size_t)k;
+    char sink[4096];
+    while (read(fd, sink, sizeof sink) > 0) // the rest, if any, unread
+        ;
+    close(fd);
+    buf[n] = '\0';
+    int status;
+    if (waitpid(pid, &status, 0) != pid)
+        util_die("lost a daso-sim process");
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+// Seconds per iteration simulated at every measured row with the options of x (the mean over
+// the seeds), into spi.
+static void simulate(scaling_fit *c, const gsl_vector *x, double *spi)
+{
+    char vals[N_PARAMS][96];
+    for (size_t j = 0; j < c->p; j++) {
+        const int k = c->fit[j];
+        char v[64];
+        snprintf(v, sizeof v, scaling_params[k].fmt, param_value(k, gsl_vector_get(x, j)));
+        snprintf(vals[j], sizeof vals[j], "--%s=%s", scaling_params[k].name, v);
+    }
+    const size_t total = c->gpus.n * (size_t)c->seeds;
+    for (size_t r = 0; r < c->gpus.n; r++)
+        spi[r] = 0;
+    for (size_t start = 0; start < total; start += MAX_CHILDREN) {
+        const size_t n = total - start < MAX_CHILDREN ? total - start : MAX_CHILDREN;
+        pid_t pid[MAX_CHILDREN];
+        int fd[MAX_CHILDREN];
+        for (size_t i = 0; i < n; i++) {
+            const size_t r = (start + i) / (size_t)c->seeds;
+            const int g = (int)c->gpus.v[r], seed = (int)((start + i) % (size_t)c->seeds) + 1;
+            const int gpn = g < c->gpus_per_node ? g : c->gpus_per_node;
+            char nodes[32], gpn_s[32], seed_s[32];
+            snprintf(nodes, sizeof nodes, "--nodes=%d", g / gpn);
+            snprintf(gpn_s, sizeof gpn_s, "--gpus-per-node=%d", gpn);
+            snprintf(seed_s, sizeof seed_s, "--seed=%d", seed);
+            char *argv[24];
+            int a = 0;
+            argv[a++] = (char *)c->sim;
+            const char *fixed[] = {"--platform", c->platform, "--model", c->model,
+                                   "--strategy", c->strategy, "--epochs", "1", "--quiet"};
+            for (size_t q = 0; q < sizeof fixed / sizeof fixed[0]; q++)
+                argv[a++] = (char *)fixed[q];
+            if (c->models_dir) {
+                argv[a++] = "--models-dir";
+                argv[a++] = (char *)c->models_dir;
+            }
+            argv[a++] = nodes;
+            argv[a++] = gpn_s;
+            argv[a++] = seed_s;
+            for (size_t j = 0; j < c->p; j++)
+                argv[a++] = vals[j];
+            argv[a] = NULL;
+            pid[i] = spawn(argv, &fd[i]);
+        }
+        for (size_t i = 0; i < n; i++) {
+            const size_t r = (start + i) / (size_t)c->seeds;
+            char out[4096];
+            const int rc = collect(pid[i], fd[i], out, sizeof out);
+            const char *sum = strstr(out, " batches: training time ");
+            int batches = 0;
+            double t = NAN;
+            if (rc == 0 && sum) {
+                const char *b = sum;
+                while (b > out && b[-1] >= '0' && b[-1] <= '9')
+                    b--;
+                batches = atoi(b);
+                t = strtod(sum + strlen(" batches: training time "), NULL);
+            }
+            if (rc != 0 || !(batches > 0) || !(t > 0)) {
+                out[strcspn(out, "\n")] = '\0';
+                if (rc == 2)
+                    util_die_input("daso-sim at %g GPUs: %s", c->gpus.v[r], out);
+                util_die("daso-sim at %g GPUs failed (status %d): %s", c->gpus.v[r], rc, out);
+            }
+            spi[r] += t / batches / c->seeds;
+            c->runs++;
+        }
+    }
+}
+
+// The residuals: simulated over measured time per iteration, minus 1.
+static int scaling_f(const gsl_vector *x, void *params, gsl_vector *f)
+{
+    scaling_fit *c = params;
+    simulate(c, x, f->data); // f is a fresh, contiguous vector of the rows
+    for (size_t r = 0; r < c->gpus.n; r++)
+        gsl_vector_set(f, r, gsl_vector_get(f, r) / c->spi.v[r] - 1);
+    gsl_vector_memcpy(c->last_x, x);
+    gsl_vector_memcpy(c->last_f, f);
+    return GSL_SUCCESS;
+}
+
+// Forward differences with steps far above the simulator's printed precision (GSL's own are
+// relative to machine precision).
+static int scaling_df(const gsl_vector *x, void *params, gsl_matrix *J)
+{
+    scaling_fit *c = params;
+    gsl_vector *f0 = gsl_vector_alloc(c->gpus.n), *f1 = gsl_vector_alloc(c->gpus.n),
+               *xh = gsl_vector_alloc(c->p);
+    if (!f0 || !f1 || !xh)
+        util_die("out of memory");
+    bool same = true;
+    for (size_t j = 0; j < c->p; j++)
+        same = same && gsl_vector_get(x, j) == gsl_vector_get(c->last_x, j);
+    if (same)
+        gsl_vector_memcpy(f0, c->last_f);
+    else
+        scaling_f(x, c, f0);
+    for (size_t j = 0; j < c->p; j++) {
+        const double h = scaling_params[c->fit[j]].h, xj = gsl_vector_get(x, j);
+        gsl_vector_memcpy(xh, x);
+        gsl_vector_set(xh, j, xj + (xj < 0 ? -h : h)); // away from the kink of |x| at 0
+        scaling_f(xh, c, f1);
+        for (size_t r = 0; r < c->gpus.n; r++)
+            gsl_matrix_set(J, r, j,
+                           (gsl_vector_get(f1, r) - gsl_vector_get(f0, r)) / (xj < 0 ? -h : h));
+    }
+    gsl_vector_free(f0);
+    gsl_vector_free(f1);
+    gsl_vector_free(xh);
+    return GSL_SUCCESS;
+}
+
+// --fit's comma list into c->fit.
+static void parse_fit(scaling_fit *c, const char *list)
+{
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", list);
+    char *save = NULL;
+    for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        int k = 0;
+        while (k < N_PARAMS && strcmp(t, scaling_params[k].name) != 0)
+            k++;
+        if (k == N_PARAMS)
+            util_die_input("--fit: unknown parameter '%s' (compute-dist, gpu-speed-dist, "
+                           "step-overhead-ms, net-share)",
+                           t);
+        for (size_t j = 0; j < c->p; j++)
+            if (c->fit[j] == k)
+                util_die_input("--fit: %s twice", t);
+        c->fit[c->p++] = k;
+    }
+    if (c->p == 0)
+        util_die_input("--fit needs at least one parameter");
+    bool compute = false, speed = false;
+    for (size_t j = 0; j < c->p; j++) {
+        compute = compute || c->fit[j] == P_COMPUTE;
+        speed = speed || c->fit[j] == P_GPU_SPEED;
+    }
+    if (compute && speed)
+        util_die_input("--fit: compute-dist and gpu-speed-dist together cannot be told apart from "
+                       "mean times per iteration (fit one of them)");
+}
+
+static void calibrate_scaling(scaling_fit *c, const char *measured, const char *fit, int seeds,
+                              const char *out)
+{
+    parse_fit(c, fit);
+    c->seeds = seeds ? seeds : 1;
+    for (size_t j = 0; j < c->p && seeds == 0; j++)
+        if (c->fit[j] == P_GPU_SPEED)
+            c->seeds = 8; // one draw per GPU and run: the mean needs several runs
+    read_measured(c, measured);
+    size_t scales = 0;
+    for (size_t r = 0; r < c->gpus.n; r++) {
+        size_t q = 0;
+        while (q < r && c->gpus.v[q] != c->gpus.v[r])
+            q++;
+        scales += q == r;
+    }
+    if (scales < c->p)
+        util_die_input("%s: %zu GPU count%s for %zu parameters (%s): measure at least as many "
+                       "scales as parameters, or fit fewer (--fit)",
+                       measured, scales, scales == 1 ? "" : "s", c->p, fit);
+    outfile o;
+    outfile_open(&o, out); // before the fit: an unwritable --out fails at once
+    const size_t n = c->gpus.n, p = c->p;
+    c->last_x = gsl_vector_alloc(p);
+    c->last_f = gsl_vector_alloc(n);
+    gsl_vector *x = gsl_vector_alloc(p);
+    gsl_matrix *covar = gsl_matrix_alloc(p, p);
+    if (!c->last_x || !c->last_f || !x || !covar)
+        util_die("out of memory");
+    for (size_t j = 0; j < p; j++)
+        gsl_vector_set(x, j, scaling_params[c->fit[j]].x0);
+    gsl_vector_set_all(c->last_x, NAN);
+
+    gsl_multifit_nlinear_fdf fdf = {
+        .f = scaling_f, .df = scaling_df, .n = n, .p = p, .params = c};
+    gsl_multifit_nlinear_parameters fp = gsl_multifit_nlinear_default_parameters();
+    gsl_multifit_nlinear_workspace *w =
+        gsl_multifit_nlinear_alloc(gsl_multifit_nlinear_trust, &fp, n, p);
+    if (w == NULL)
+        util_die("out of memory");
+    gsl_multifit_nlinear_init(x, &fdf, w);
+    int info = 0;
+    const int status = gsl_multifit_nlinear_driver(40, 1e-3, 1e-8, 1e-8, NULL, NULL, &info, w);
+    const gsl_vector *best = gsl_multifit_nlinear_position(w);
+    const gsl_vector *res = gsl_multifit_nlinear_residual(w);
+    gsl_multifit_nlinear_covar(gsl_multifit_nlinear_jac(w), 0.0, covar);
+    double chisq;
+    gsl_blas_ddot(res, res, &chisq);
+    const double scale = n > p ? sqrt(chisq / (double)(n - p)) : NAN;
+
+    printf("daso-calibrate: %s: %zu rows at %zu scales, strategy %s, %d seed%s: %s after %zu "
+           "iterations (%zu daso-sim runs)\n",
+           measured, n, scales, c->strategy, c->seeds, c->seeds == 1 ? "" : "s",
+           status == GSL_SUCCESS ? "converged" : "NOT converged", gsl_multifit_nlinear_niter(w),
+           c->runs);
+    for (size_t j = 0; j < p; j++) {
+        const int k = c->fit[j];
+        const double xj = gsl_vector_get(best, j), v = param_value(k, xj);
+        const double se = scale * sqrt(gsl_matrix_get(covar, j, j)) * param_slope(k, xj);
+        char val[64];
+        snprintf(val, sizeof val, scaling_params[k].fmt, v);
+        if (isfinite(se))
+            printf("  --%-18s %-16s standard error %.3g\n", scaling_params[k].name, val, se);
+        else
+            printf("  --%-18s %-16s standard error n/a (as many scales as parameters)\n",
+                   scaling_params[k].name, val);
+        fprintf(o.f, "--%s=%s\n", scaling_params[k].name, val);
+    }
+    printf("  %8s %14s %14s %9s\n", "gpus", "measured_s", "simulated_s", "residual");
+    for (size_t r = 0; r < n; r++) {
+        const double rel = gsl_vector_get(res, r);
+        printf("  %8g %14.6g %14.6g %+8.2f%%\n", c->gpus.v[r], c->spi.v[r],
+               c->spi.v[r] * (1 + rel), 100 * rel);
+    }
+    outfile_commit(&o);
+    printf("daso-calibrate: %s: daso-sim options, for daso-sim ... $(cat %s)\n", out, out);
+    gsl_multifit_nlinear_free(w);
+    gsl_vector_free(x);
+    gsl_vector_free(c->last_x);
+    gsl_vector_free(c->last_f);
+    gsl_matrix_free(covar);
+    free(c->gpus.v);
+    free(c->spi.v);
+}
+
 int main(int argc, char **argv)
 {
     util_prog = "daso-calibrate";
     cli top = {.usage = usage};
     if (argc < 2 || argv[1][0] == '-') {
         cli_help_if_asked(&top, argc, argv);
-        util_die_input("the first argument must be profile or platform (see --help)");
+        util_die_input("the first argument must be profile, platform or scaling (see --help)");
     }
     const bool is_profile = strcmp(argv[1], "profile") == 0;
-    if (!is_profile && strcmp(argv[1], "platform") != 0)
-        util_die_input("the first argument must be profile or platform, not '%s' (see --help)",
+    const bool is_scaling = strcmp(argv[1], "scaling") == 0;
+    if (!is_profile && !is_scaling && strcmp(argv[1], "platform") != 0)
+        util_die_input("the first argument must be profile, platform or scaling, not '%s' (see "
+                       "--help)",
                        argv[1]);
     calibrate_options o = {0};
     cli p = {.usage = is_profile ? "usage: daso-calibrate profile --trace TRACE.json --base MODEL "
                                    "--name NAME --out F.profile [--models-dir D]\n"
-                                 : "usage: daso-calibrate platform --bench BENCH.txt --out F.xml "
-                                   "[-- daso-platform options]\n"};
+                      : is_scaling
+                          ? "usage: daso-calibrate scaling --measured FILE --platform P "
+                            "--gpus-per-node G --model M\n"
+                            "                              --out OPTS [--strategy S] [--fit LIST] "
+                            "[--seeds K] [--models-dir D]\n"
+                          : "usage: daso-calibrate platform --bench BENCH.txt --out F.xml "
+                            "[-- daso-platform options]\n"};
     if (is_profile)
         cli_add(&p, NULL, profile_opts, CLI_COUNT(profile_opts), &o);
+    else if (is_scaling)
+        cli_add(&p, NULL, scaling_opts, CLI_COUNT(scaling_opts), &o);
     else
         cli_add(&p, NULL, platform_opts, CLI_COUNT(platform_opts), &o);
     const int first = cli_parse(&p, argc - 1, argv + 1) + 1; // argv[1] is the subcommand
     const bool dashes = first - 1 < argc && strcmp(argv[first - 1], "--") == 0;
-    if (first < argc && (is_profile || !dashes))
+    if (first < argc && (is_profile || is_scaling || !dashes))
         util_die_input("unexpected argument '%s' (see --help)", argv[first]);
     if (o.out == NULL)
         util_die_input("--out is required");
@@ -270,6 +670,18 @@ int main(int argc, char **argv)
         if (o.trace == NULL || o.base == NULL || o.name == NULL)
             util_die_input("profile needs --trace, --base and --name");
         calibrate_profile(o.trace, o.base, o.models_dir, o.name, o.out);
+        return 0;
+    }
+    if (is_scaling) {
+        if (o.measured == NULL || o.platform == NULL || o.model == NULL || o.gpus_per_node == 0)
+            util_die_input("scaling needs --measured, --platform, --gpus-per-node and --model");
+        char sim[PATH_MAX + 16];
+        sibling(sim, sizeof sim, "daso-sim");
+        scaling_fit c = {.sim = sim, .platform = o.platform, .model = o.model,
+                         .models_dir = o.models_dir, .strategy = o.strategy ? o.strategy : "sync",
+                         .gpus_per_node = o.gpus_per_node};
+        const char *fit = o.fit ? o.fit : default_fit;
+        calibrate_scaling(&c, o.measured, fit, o.seeds, o.out);
         return 0;
     }
     if (o.bench == NULL)
