@@ -12,6 +12,19 @@
 //       a "# collective allreduce algo ring nodes N gpus_per_node 1" header) fitted by least
 //       squares (GSL) to t = 2(n-1) alpha + 2(n-1)/n S / beta, then a platform written by
 //       daso-platform with --hca-bw beta and --hca-lat alpha / 2 (a route is two adapters)
+//
+//   daso-calibrate scaling --measured spi.txt --platform my.xml --gpus-per-node 4 --model my_mlp
+//                          --out my.opts            then: daso-sim ... $(cat my.opts)
+//       seconds per iteration measured at a few scales (rows "gpus seconds_per_iteration") fitted
+//       by least squares (GSL's gsl_multifit_nlinear, forward differences of daso-sim runs: one
+//       epoch of every row, its rows and seeds run in parallel) in what the model cannot know:
+//       --step-overhead-ms (a fixed framework cost per step), --net-share (the share of every
+//       link's bandwidth achieved) and --compute-dist normal:CV (compute variability, which a
+//       synchronous step pays as the slowest GPU's); --fit chooses. A per-GPU persistent speed
+//       spread (--gpu-speed-dist) has the same mean effect on a synchronous step as a per-batch
+//       one of the same CV, so mean times cannot separate them: one of the two is fitted, never
+//       both. Residuals are relative, so every row counts alike; standard errors come from the
+//       Jacobian, scaled by the residual (none when there are only as many scales as parameters)
 #define _POSIX_C_SOURCE 200809L
 #include <limits.h> // PATH_MAX
 #include <math.h>   // sqrt, isfinite
@@ -79,7 +92,8 @@ static const cli_opt scaling_opts[] = {
     CLI_STR("measured", calibrate_options, measured, "FILE",
             "rows 'gpus seconds_per_iteration' ('#' comments);\nfewer GPUs than a node: one node "
             "of that many GPUs\n(platforms that do not record G), else whole nodes"),
-    CLI_STR("platform", calibrate_options, platform, "P", "daso-sim's platform of the measurements"),
+    CLI_STR("platform", calibrate_options, platform, "P",
+            "daso-sim's platform of the measurements"),
     CLI_NUM("gpus-per-node", CLI_INT, calibrate_options, gpus_per_node, 1, 1e6, "G",
             "GPUs per node", .flags = CLI_NO_DEFAULT),
     CLI_STR("model", calibrate_options, model, "M", "daso-sim's model profile"),
@@ -94,7 +108,8 @@ static const cli_opt scaling_opts[] = {
             "(compute-dist,\nstep-overhead-ms,net-share)",
             .flags = CLI_NO_DEFAULT),
     CLI_NUM("seeds", CLI_INT, calibrate_options, seeds, 1, 1000, "K",
-            "daso-sim seeds averaged per row (1; 8 when\ngpu-speed-dist is fitted)", .flags = CLI_NO_DEFAULT),
+            "daso-sim seeds averaged per row (1; 8 when\ngpu-speed-dist is fitted)",
+            .flags = CLI_NO_DEFAULT),
     CLI_STR("out", calibrate_options, out, "OPTS", "the fitted daso-sim options, one per line"),
 };
 
@@ -322,6 +337,7 @@ typedef struct {
     size_t p;             // how many
     size_t runs;          // daso-sim runs so far
     gsl_vector *last_x, *last_f; // the latest evaluation (the Jacobian's base point)
+    outfile *out;                // discarded when a run fails
 } scaling_fit;
 
 // The measured rows of `path`: "gpus seconds_per_iteration", '#' comments and blank lines
@@ -445,7 +461,10 @@ static void simulate(scaling_fit *c, const gsl_vector *x, double *spi)
             argv[a] = NULL;
             pid[i] = spawn(argv, &fd[i]);
         }
-        for (size_t i = 0; i < n; i++) {
+        char failed[4096] = "";
+        int failed_rc = 0;
+        double failed_gpus = 0;
+        for (size_t i = 0; i < n; i++) { // every child collected, the first failure reported
             const size_t r = (start + i) / (size_t)c->seeds;
             char out[4096];
             const int rc = collect(pid[i], fd[i], out, sizeof out);
@@ -459,14 +478,20 @@ static void simulate(scaling_fit *c, const gsl_vector *x, double *spi)
                 batches = atoi(b);
                 t = strtod(sum + strlen(" batches: training time "), NULL);
             }
-            if (rc != 0 || !(batches > 0) || !(t > 0)) {
+            if ((rc != 0 || !(batches > 0) || !(t > 0)) && failed_gpus == 0) {
                 out[strcspn(out, "\n")] = '\0';
-                if (rc == 2)
-                    util_die_input("daso-sim at %g GPUs: %s", c->gpus.v[r], out);
-                util_die("daso-sim at %g GPUs failed (status %d): %s", c->gpus.v[r], rc, out);
+                snprintf(failed, sizeof failed, "%s", out);
+                failed_rc = rc;
+                failed_gpus = c->gpus.v[r];
             }
             spi[r] += t / batches / c->seeds;
             c->runs++;
+        }
+        if (failed_gpus > 0) {
+            outfile_discard(c->out);
+            if (failed_rc == 2)
+                util_die_input("daso-sim at %g GPUs: %s", failed_gpus, failed);
+            util_die("daso-sim at %g GPUs failed (status %d): %s", failed_gpus, failed_rc, failed);
         }
     }
 }
@@ -567,6 +592,7 @@ static void calibrate_scaling(scaling_fit *c, const char *measured, const char *
                        measured, scales, scales == 1 ? "" : "s", c->p, fit);
     outfile o;
     outfile_open(&o, out); // before the fit: an unwritable --out fails at once
+    c->out = &o;
     const size_t n = c->gpus.n, p = c->p;
     c->last_x = gsl_vector_alloc(p);
     c->last_f = gsl_vector_alloc(n);

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# test_calibrate_scaling.sh: daso-calibrate scaling against a synthetic ground truth. daso-sim
+# with hidden settings "measures" seconds per iteration at 2 to 8 GPUs (1 to 4 nodes of 2 GPUs);
+# the fit of those rows, given to daso-sim, predicts 128 GPUs (16 times the largest measured
+# scale) within 5% of the hidden truth there. Bad measurements get one line, exit 2 and no
+# options file. Run from the project root: BUILD=build tests/test_calibrate_scaling.sh
+set -u
+. "$(dirname "$0")/tap.sh"
+B=${BUILD:-build}
+sim=$B/daso-sim cal=$B/daso-calibrate
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+export DASO_MODELS=${DASO_MODELS:-sim/models}
+
+# relative difference of two numbers is below a bound: within A B BOUND
+within() {
+  awk -v a="$1" -v b="$2" -v r="$3" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= r * b) }'
+}
+"$B/daso-platform" --nodes 64 --gpus-per-node 2 --out "$tmp/p.xml"
+# seconds per iteration of sync ResNet-50 on N nodes of 2 GPUs: spi N [daso-sim options]
+spi() {
+  local n=$1
+  shift
+  "$sim" --platform "$tmp/p.xml" --nodes "$n" --model resnet50 --strategy sync --epochs 1 \
+    --quiet "$@" | sed -n 's/.* \([0-9]*\) batches: training time \([0-9.e+]*\) s.*/\1 \2/p' |
+    awk '{ printf "%.9g", $2 / $1 }'
+}
+
+# --- the hidden truth, measured at 2..8 GPUs and run at 128
+hidden=(--compute-dist=normal:0.08)
+{ echo "# gpus seconds_per_iteration"
+  for n in 1 2 3 4; do echo "$((2 * n)) $(spi $n "${hidden[@]}")"; done; } >"$tmp/measured"
+truth=$(spi 64 "${hidden[@]}")
+fit=(--measured "$tmp/measured" --platform "$tmp/p.xml" --gpus-per-node 2 --model resnet50)
+"$cal" scaling "${fit[@]}" --fit compute-dist --out "$tmp/opts" >"$tmp/fit.out" 2>&1
+tap_result $? "the fit runs" "$(cat "$tmp/fit.out")"
+tap_check "one daso-sim option per line" "$(grep -vc '^--[a-z-]*=[^ ]*$' "$tmp/opts")" -eq 0
+tap_check "the fit prints each parameter and every row's residual" \
+  "$(grep -c '^  --compute-dist .*standard error' "$tmp/fit.out")" -eq 1 -a \
+  "$(grep -cE '^ +[2468] .*%$' "$tmp/fit.out")" -eq 4
+pred=$(spi 64 $(cat "$tmp/opts"))
+plain=$(spi 64)
+within "$pred" "$truth" 0.05
+tap_result $? "prediction at 128 GPUs $pred s within 5% of the hidden truth $truth s" \
+  "without the fit: $plain s; the fit: $(cat "$tmp/fit.out")"
+
+# --- bad measurements: one line, exit 2, no options file
+bad() { # name rows...
+  local name=$1
+  shift
+  printf '%s\n' "$@" >"$tmp/bad"
+  rm -f "$tmp/badopts"
+  tap_expect_input_error "$name" "$cal" scaling "${fit[@]/$tmp\/measured/$tmp/bad}" \
+    --out "$tmp/badopts"
+  tap_check "$name: no options file" ! -e "$tmp/badopts"
+}
+bad "fewer scales than parameters" "2 0.3" "4 0.31"
+bad "a row that is not numbers" "2 0.3" "4 fast" "8 0.32"
+bad "a zero time" "2 0.3" "4 0" "8 0.32"
+bad "a negative time" "2 0.3" "4 -0.31" "8 0.32"
+bad "GPUs that are not whole nodes" "2 0.3" "5 0.31" "8 0.32"
+rm -f "$tmp/badopts"
+tap_expect_input_error "a missing measurements file" "$cal" scaling \
+  "${fit[@]/$tmp\/measured/$tmp/none}" --out "$tmp/badopts"
+tap_check "a missing measurements file: no options file" ! -e "$tmp/badopts"
+tap_expect_input_error "a strategy daso-sim refuses" "$cal" scaling "${fit[@]}" --fit compute-dist \
+  --strategy none --out "$tmp/badopts"
+tap_check "a strategy daso-sim refuses: no options file" "$(ls "$tmp" | grep -c badopts)" -eq 0
+tap_expect_input_error "compute-dist and gpu-speed-dist together" "$cal" scaling "${fit[@]}" \
+  --fit compute-dist,gpu-speed-dist --out "$tmp/badopts"
+tap_done
