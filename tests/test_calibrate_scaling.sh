@@ -44,28 +44,33 @@ within "$pred" "$truth" 0.05
 tap_result $? "prediction at 128 GPUs $pred s within 5% of the hidden truth $truth s" \
   "without the fit: $plain s; the fit: $(cat "$tmp/fit.out")"
 
-# --- bad measurements: one line, exit 2, no options file
-bad() { # name rows...
-  local name=$1
-  shift
-  printf '%s\n' "$@" >"$tmp/bad"
-  rm -f "$tmp/badopts"
-  tap_expect_input_error "$name" "$cal" scaling "${fit[@]/$tmp\/measured/$tmp/bad}" \
-    --out "$tmp/badopts"
-  tap_check "$name: no options file" ! -e "$tmp/badopts"
+# --- bad measurements: one line that says why, exit 2, no options file
+# refused NAME PATTERN COMMAND...: exit 2, one stderr line and it matches PATTERN, no stdout
+refused() {
+  local name=$1 pat=$2
+  shift 2
+  tap_expect_input_error "$name" "$@"
+  "$@" 2>&1 >/dev/null | grep -q -- "$pat"
+  tap_result $? "$name: says '$pat'" "$("$@" 2>&1)"
 }
-bad "fewer scales than parameters" "2 0.3" "4 0.31"
-bad "a row that is not numbers" "2 0.3" "4 fast" "8 0.32"
-bad "a zero time" "2 0.3" "4 0" "8 0.32"
-bad "a negative time" "2 0.3" "4 -0.31" "8 0.32"
-bad "GPUs that are not whole nodes" "2 0.3" "5 0.31" "8 0.32"
-rm -f "$tmp/badopts"
-tap_expect_input_error "a missing measurements file" "$cal" scaling \
-  "${fit[@]/$tmp\/measured/$tmp/none}" --out "$tmp/badopts"
-tap_check "a missing measurements file: no options file" ! -e "$tmp/badopts"
-tap_expect_input_error "a strategy daso-sim refuses" "$cal" scaling "${fit[@]}" --fit compute-dist \
-  --strategy none --out "$tmp/badopts"
+bad() { # name pattern rows...
+  local name=$1 pat=$2
+  shift 2
+  printf '%s\n' "$@" >"$tmp/bad"
+  refused "$name" "$pat" "$cal" scaling "${fit[@]/$tmp\/measured/$tmp/bad}" --out "$tmp/badopts"
+  tap_check "$name: no options file" "$(ls "$tmp" | grep -c badopts)" -eq 0
+}
+bad "fewer scales than parameters" "2 GPU counts for 3 parameters" "2 0.3" "4 0.31"
+bad "a row that is not numbers" "bad:3: not a row" "2 0.3" "# comment" "4 fast" "8 0.32"
+bad "a zero time" "bad:2: not a row" "2 0.3" "4 0" "8 0.32"
+bad "a negative time" "bad:2: not a row" "2 0.3" "4 -0.31" "8 0.32"
+bad "GPUs that are not whole nodes" "5 GPUs are not whole nodes" "2 0.3" "5 0.31" "8 0.32"
+refused "a missing measurements file" "none" "$cal" scaling "${fit[@]/$tmp\/measured/$tmp/none}" \
+  --out "$tmp/badopts"
+tap_check "a missing measurements file: no options file" "$(ls "$tmp" | grep -c badopts)" -eq 0
+refused "a strategy daso-sim refuses" "daso-sim at 2 GPUs: .*strategy" "$cal" scaling "${fit[@]}" \
+  --fit compute-dist --strategy none --out "$tmp/badopts"
 tap_check "a strategy daso-sim refuses: no options file" "$(ls "$tmp" | grep -c badopts)" -eq 0
-tap_expect_input_error "compute-dist and gpu-speed-dist together" "$cal" scaling "${fit[@]}" \
-  --fit compute-dist,gpu-speed-dist --out "$tmp/badopts"
+refused "compute-dist and gpu-speed-dist together" "cannot be told apart" "$cal" scaling \
+  "${fit[@]}" --fit compute-dist,gpu-speed-dist --out "$tmp/badopts"
 tap_done
