@@ -47,7 +47,7 @@ tap_expect_input_error "unknown strategy" "$plan" --strategy gossip --gpus-per-n
 # --- one command-line layer: every program and subcommand has --help and -h, takes
 # --name=value as --name value, names a near miss and refuses abbreviations
 for p in daso-plan daso-platform daso-sim daso-train daso-stats daso-calibrate daso-emulate \
-         "daso-calibrate profile" "daso-calibrate platform"; do
+         "daso-calibrate profile" "daso-calibrate platform" "daso-calibrate scaling"; do
   read -r prog sub <<<"$p"
   if [ ! -x "$B/$prog" ]; then tap_skip "$p --help" "$prog not built (see the banner)"; continue; fi
   for h in --help -h; do
