@@ -401,12 +401,10 @@ static int collect(pid_t pid, int fd, char *buf, size_t len)
 {
     size_t n = 0;
     ssize_t k;
-    while ((k = read(fd, buf + n, len - 1 - n)) > 0 && n + (size_t)k < len - 1)
-        n += (size_t)k;
-    if (k > 0)
+    while (n < len - 1 && (k = read(fd, buf + n, len - 1 - n)) > 0)
         n += (size_t)k;
     char sink[4096];
-    while (read(fd, sink, sizeof sink) > 0) // the rest, if any, unread
+    while (read(fd, sink, sizeof sink) > 0) // what does not fit, dropped
         ;
     close(fd);
     buf[n] = '\0';
@@ -461,12 +459,12 @@ static void simulate(scaling_fit *c, const gsl_vector *x, double *spi)
             argv[a] = NULL;
             pid[i] = spawn(argv, &fd[i]);
         }
-        char failed[4096] = "";
+        char failed[16384] = "";
         int failed_rc = 0;
         double failed_gpus = 0;
         for (size_t i = 0; i < n; i++) { // every child collected, the first failure reported
             const size_t r = (start + i) / (size_t)c->seeds;
-            char out[4096];
+            char out[16384];
             const int rc = collect(pid[i], fd[i], out, sizeof out);
             const char *sum = strstr(out, " batches: training time ");
             int batches = 0;
