@@ -4,6 +4,8 @@
 //
 //   --background F              F of each such link's bandwidth is taken (0 <= F < 1)
 //   --background-links PREFIX   which links are shared (gl-)
+//   --net-share S               every link delivers S of its bandwidth (0 < S <= 1): what a
+//                               library achieves of the nominal rate (daso-calibrate scaling)
 //
 // Bursts are not modelled. In SimGrid 3.32 (CM02), lowering a link's bandwidth during a flow
 // slows the flow, and raising it again speeds it up; but a flow that starts while the link is
@@ -17,12 +19,13 @@
 typedef struct {
     double fraction;    // of the bandwidth taken, 0 = none
     const char *prefix; // links affected
+    double share;       // of every link's bandwidth the run achieves (--net-share), 1 = all
 } background;
 
 void background_parse(background *b, const char *spec); // exit 2 on a bad share
 
 // After the platform is loaded and before simgrid_run(): lowers the links' bandwidth. Exit 2
-// when no link has the prefix.
+// when --background is given and no link has the prefix.
 void background_apply(const background *b);
 
 #endif

@@ -20,10 +20,7 @@
 //       epoch of every row, its rows and seeds run in parallel) in what the model cannot know:
 //       --step-overhead-ms (a fixed framework cost per step), --net-share (the share of every
 //       link's bandwidth achieved) and --compute-dist normal:CV (compute variability, which a
-//       synchronous step pays as the slowest GPU's); --fit chooses. A per-GPU persistent speed
-//       spread (--gpu-speed-dist) has the same mean effect on a synchronous step as a per-batch
-//       one of the same CV, so mean times cannot separate them: one of the two is fitted, never
-//       both. Residuals are relative, so every row counts alike; standard errors come from the
+//       synchronous step pays as the slowest GPU's); --fit chooses. Residuals are relative, so every row counts alike; standard errors come from the
 //       Jacobian, scaled by the residual (none when there are only as many scales as parameters)
 #define _POSIX_C_SOURCE 200809L
 #include <limits.h> // PATH_MAX
@@ -102,13 +99,11 @@ static const cli_opt scaling_opts[] = {
             .flags = CLI_NO_DEFAULT),
     CLI_STR("fit", calibrate_options, fit, "LIST",
             "the daso-sim options fitted, a comma list of\ncompute-dist (normal:CV, per GPU and "
-            "batch),\ngpu-speed-dist (normal:CV, per GPU, drawn once),\nstep-overhead-ms (fixed "
-            "time per step),\nnet-share (share of every link's bandwidth); mean\ntimes per "
-            "iteration cannot tell the two CVs\napart, so at most one of them "
-            "(compute-dist,\nstep-overhead-ms,net-share)",
+            "batch),\nstep-overhead-ms (fixed time per step),\nnet-share (share of every "
+            "link's bandwidth)\n(compute-dist,step-overhead-ms,net-share)",
             .flags = CLI_NO_DEFAULT),
     CLI_NUM("seeds", CLI_INT, calibrate_options, seeds, 1, 1000, "K",
-            "daso-sim seeds averaged per row (1; 8 when\ngpu-speed-dist is fitted)",
+            "daso-sim seeds averaged per row (1)",
             .flags = CLI_NO_DEFAULT),
     CLI_STR("out", calibrate_options, out, "OPTS", "the fitted daso-sim options, one per line"),
 };
@@ -308,10 +303,9 @@ typedef struct {
     double x0, h;     // first guess of x, finite-difference step of x
 } scaling_param;
 
-enum { P_COMPUTE, P_GPU_SPEED, P_OVERHEAD, P_NET, N_PARAMS };
+enum { P_COMPUTE, P_OVERHEAD, P_NET, N_PARAMS };
 static const scaling_param scaling_params[N_PARAMS] = {
     [P_COMPUTE] = {"compute-dist", "normal:%.6g", 0.05, 2e-3},
-    [P_GPU_SPEED] = {"gpu-speed-dist", "normal:%.6g", 0.05, 2e-3},
     [P_OVERHEAD] = {"step-overhead-ms", "%.6g", 1, 0.02},
     [P_NET] = {"net-share", "%.6g", 0.1, 5e-3},
 };
@@ -548,8 +542,8 @@ static void parse_fit(scaling_fit *c, const char *list)
         while (k < N_PARAMS && strcmp(t, scaling_params[k].name) != 0)
             k++;
         if (k == N_PARAMS)
-            util_die_input("--fit: unknown parameter '%s' (compute-dist, gpu-speed-dist, "
-                           "step-overhead-ms, net-share)",
+            util_die_input("--fit: unknown parameter '%s' (compute-dist, step-overhead-ms, "
+                           "net-share)",
                            t);
         for (size_t j = 0; j < c->p; j++)
             if (c->fit[j] == k)
@@ -558,14 +552,6 @@ static void parse_fit(scaling_fit *c, const char *list)
     }
     if (c->p == 0)
         util_die_input("--fit needs at least one parameter");
-    bool compute = false, speed = false;
-    for (size_t j = 0; j < c->p; j++) {
-        compute = compute || c->fit[j] == P_COMPUTE;
-        speed = speed || c->fit[j] == P_GPU_SPEED;
-    }
-    if (compute && speed)
-        util_die_input("--fit: compute-dist and gpu-speed-dist together cannot be told apart from "
-                       "mean times per iteration (fit one of them)");
 }
 
 static void calibrate_scaling(scaling_fit *c, const char *measured, const char *fit, int seeds,
@@ -573,9 +559,6 @@ static void calibrate_scaling(scaling_fit *c, const char *measured, const char *
 {
     parse_fit(c, fit);
     c->seeds = seeds ? seeds : 1;
-    for (size_t j = 0; j < c->p && seeds == 0; j++)
-        if (c->fit[j] == P_GPU_SPEED)
-            c->seeds = 8; // one draw per GPU and run: the mean needs several runs
     read_measured(c, measured);
     size_t scales = 0;
     for (size_t r = 0; r < c->gpus.n; r++) {

@@ -51,7 +51,7 @@ typedef struct {
         *algo, *hostfile;
     int nodes, gpus_per_node, epochs;
     int fidelity; // sim_fidelity
-    double ddp_bucket_bytes, horovod_cycle_s, daso_pack_s, ring_step_s;
+    double ddp_bucket_bytes, horovod_cycle_s, daso_pack_s, ring_step_s, step_overhead_s;
     bool quiet, exact_comm, exact_compute;
     variability var;
     background bg;
@@ -133,6 +133,8 @@ static const cli_opt sim_opts[] = {
     CLI_FN("background", set_background, "F",
            "share F of the global links' bandwidth taken by other jobs\n"
            "for the whole run (0)"),
+    NUM("net-share", CLI_DOUBLE, bg.share, 1e-6, 1, "F",
+        "share of every link's nominal bandwidth the run achieves"),
     STR("background-links", bg.prefix, "P",
         "which links are shared: name prefix (the links between\n"
         "cells of daso-platform's platforms)"),
@@ -149,6 +151,10 @@ static const cli_opt sim_opts[] = {
              "hierarchical, node-local; small ones too), on top of the\n"
              "route latency (NCCL's or MPI's per-step cost), once per\n"
              "chunk of DASO's global message; not of broadcasts"},
+    {.name = "step-overhead-ms", .kind = CLI_DOUBLE, .offset = offsetof(sim_options, step_overhead_s),
+     .lo = 0, .hi = 1e6, .scale = 1e-3, .arg = "X",
+     .help = "fixed framework time of every training step on every GPU\n"
+             "(data loader, Python, launches), after the compute draws"},
     STR("out", out, "F", "per-epoch CSV", .flags = CLI_OUTPUT),
     STR("trace", trace, "F", "Chrome trace JSON, one track per GPU", .flags = CLI_OUTPUT),
     STR("breakdown", breakdown, "F", "per-batch time breakdown of GPU 0", .flags = CLI_OUTPUT),
@@ -356,6 +362,7 @@ static void run_training(sim_options *o, sched_config *c, const sim_platform_inf
                    .exec_compute = o->exact_compute || plugin || info->needs_executions,
                    .var = &o->var, .horovod_cycle_s = o->horovod_cycle_s,
                    .daso_pack_s = o->daso_pack_s, .ring_step_s = o->ring_step_s,
+                   .step_overhead_s = o->step_overhead_s,
                    .csv = o->out ? csv.f : NULL, .breakdown = o->breakdown ? bd.f : NULL,
                    .trace = o->trace ? &t : NULL, .progress = !o->quiet};
     sched_warn(c, stderr); // nothing can fail now
@@ -391,7 +398,7 @@ int main(int argc, char **argv)
     sched_config c;
     sched_config_defaults(&c);
     sim_options o = {.algo = "ring", .fidelity = FIDELITY_FLOW, .ddp_bucket_bytes = 25e6,
-                     .var = {.seed = 1}, .bg = {.prefix = "gl-"}, .gpus_per_node = 4};
+                     .var = {.seed = 1}, .bg = {.prefix = "gl-", .share = 1}, .gpus_per_node = 4};
     cli p = {.prog = "daso-sim", .usage = usage, .footer = footer};
     cli_add(&p, NULL, sim_opts, CLI_COUNT(sim_opts), &o);
     sched_config_cli(&p, &c);

@@ -273,6 +273,8 @@ static double sim_train_batch(void *ctx, events *ev, int epoch, int batch, plan_
     const profile *m = s->model;
     double t0 = simgrid_get_clock();
     r->slow = variability_factor(s->var, r->rng, r->rank, s->cfg.gpus_per_node, epoch);
+    if (s->step_overhead_s > 0) // data loader, Python, kernel launches: not slowed by the draw
+        compute(r, s->step_overhead_s);
     if (grad == GRAD_NONE) {
         compute_pass(r, m->forward_s + m->backward_s);
         events_add(ev, EV_COMPUTE, "forward-backward", t0, simgrid_get_clock(), 0, 0);

@@ -60,6 +60,7 @@ typedef struct {
     double horovod_cycle_s;    // sync/hier buckets start on Horovod's cycle ticks (0: at once)
     double daso_pack_s;        // DASO's packing of a global message, and its merge, each (0: free)
     double ring_step_s;        // software time of every ring step (sim_net's step_s)
+    double step_overhead_s;    // fixed framework time per training step, every GPU (0: none)
     FILE *csv, *breakdown;     // per-epoch rows and per-batch breakdown of rank 0 (NULL: none)
     trace *trace;              // Chrome trace of every rank (NULL: none)
     bool progress;             // progress line on stderr

@@ -44,6 +44,40 @@ within "$pred" "$truth" 0.05
 tap_result $? "prediction at 128 GPUs $pred s within 5% of the hidden truth $truth s" \
   "without the fit: $plain s; the fit: $(cat "$tmp/fit.out")"
 
+# --- three parameters at once, on a stand-in daso-sim of closed form next to a copy of
+# daso-calibrate: 100 batches of 0.1 s x (1 + CV sqrt(2 ln GPUs)) + overhead + the allreduce's
+# 2(g-1)/g x 2 ms over NVLink or 20 ms over the network, divided by the network share
+mkdir "$tmp/fake"
+cp "$cal" "$tmp/fake/daso-calibrate"
+cat >"$tmp/fake/daso-sim" <<'SIM'
+#!/usr/bin/env bash
+n=1 g=1 cv=0 ms=0 share=1
+for a in "$@"; do
+  case $a in
+    --nodes=*) n=${a#*=} ;; --gpus-per-node=*) g=${a#*=} ;; --compute-dist=normal:*) cv=${a#*:} ;;
+    --step-overhead-ms=*) ms=${a#*=} ;; --net-share=*) share=${a#*=} ;;
+  esac
+done
+awk -v n="$n" -v g="$g" -v cv="$cv" -v ms="$ms" -v f="$share" 'BEGIN { p = n * g
+  t = 0.1 * (1 + cv * sqrt(2 * log(p))) + ms / 1000 + 2 * (p - 1) / p * (n > 1 ? 0.02 : 0.002) / f
+  printf "daso-sim: sync, m, %d nodes x %d GPUs, 1 epochs x 100 batches: training time %.9g s\n",
+         n, g, 100 * t }'
+SIM
+chmod +x "$tmp/fake/daso-sim"
+closed() { # seconds per iteration of the stand-in on N nodes: closed N [options]
+  "$tmp/fake/daso-sim" --nodes="$1" --gpus-per-node=2 "${@:2}" | awk '{ print $(NF - 1) / 100 }'
+}
+hidden=(--compute-dist=normal:0.06 --step-overhead-ms=4 --net-share=0.7)
+for n in 1 2 3 4; do echo "$((2 * n)) $(closed $n "${hidden[@]}")"; done >"$tmp/closed"
+"$tmp/fake/daso-calibrate" scaling --measured "$tmp/closed" --platform "$tmp/p.xml" \
+  --gpus-per-node 2 --model resnet50 --out "$tmp/closed.opts" >"$tmp/closed.out" 2>&1
+tap_check "by default three parameters fitted, each with a standard error" \
+  "$(grep -cE '^  --(compute-dist|step-overhead-ms|net-share) .*error [0-9]' "$tmp/closed.out")" -eq 3
+pred=$(closed 64 $(cat "$tmp/closed.opts")) truth=$(closed 64 "${hidden[@]}")
+within "$pred" "$truth" 0.01
+tap_result $? "three parameters: prediction at 128 GPUs $pred s within 1% of the truth $truth s" \
+  "$(cat "$tmp/closed.out")"
+
 # --- bad measurements: one line that says why, exit 2, no options file
 # refused NAME PATTERN COMMAND...: exit 2, one stderr line and it matches PATTERN, no stdout
 refused() {
@@ -71,6 +105,6 @@ tap_check "a missing measurements file: no options file" "$(ls "$tmp" | grep -c 
 refused "a strategy daso-sim refuses" "daso-sim at 2 GPUs: .*strategy" "$cal" scaling "${fit[@]}" \
   --fit compute-dist --strategy none --out "$tmp/badopts"
 tap_check "a strategy daso-sim refuses: no options file" "$(ls "$tmp" | grep -c badopts)" -eq 0
-refused "compute-dist and gpu-speed-dist together" "cannot be told apart" "$cal" scaling \
-  "${fit[@]}" --fit compute-dist,gpu-speed-dist --out "$tmp/badopts"
+refused "an unknown parameter to fit" "unknown parameter 'bogus'" "$cal" scaling \
+  "${fit[@]}" --fit compute-dist,bogus --out "$tmp/badopts"
 tap_done

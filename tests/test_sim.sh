@@ -393,6 +393,22 @@ tap_result $? "background traffic taking 75% of the global link makes the ring 4
 tap_expect_input_error "bad background share" "$sim" "${bench[@]}" --background 1.5
 tap_expect_input_error "no link with the background prefix" "$sim" "${bench[@]}" --background 0.5 --background-links nosuch
 
+# --- the achieved share of every link: latency 0, so half the bandwidth doubles the ring; in
+# training the closed forms see it as the messages do
+t2=$("$sim" "${bench[@]}" --net-share 0.5 | field /dev/stdin 1000000000 2)
+within "$t2" "$(awk -v t="$t0" 'BEGIN { print 2 * t }')" 0.001
+tap_result $? "--net-share 0.5 makes the ring 2x slower ($t0 s -> $t2 s)"
+both_ways share "${run[@]}" --strategy sync --net-share 0.05
+cmp -s "$tmp/share.csv" "$tmp/share--exact-comm.csv" && [ -s "$tmp/share.csv" ]
+tap_result $? "with --net-share the closed forms give the messages' CSV byte for byte"
+tap_expect_input_error "a network share of 0" "$sim" "${bench[@]}" --net-share 0
+# --- a fixed framework time per step: 2 epochs x 4 batches of 1 GPU, 10 ms each, exactly
+one=(--platform "$tmp/cells.xml" --nodes 1 --gpus-per-node 1 --model "$tmp/tiny.profile" --epochs 2 --strategy sync --quiet)
+o0=$("$sim" "${one[@]}" | train_time /dev/stdin) o1=$("$sim" "${one[@]}" --step-overhead-ms 10 | train_time /dev/stdin)
+n1=$("$sim" "${one[@]}" | sed -n 's/.* x \([0-9]*\) batches.*/\1/p')
+awk -v a="$o0" -v b="$o1" -v n="$n1" 'BEGIN { d = b - a - 2 * n * 0.010; exit !(d < 1e-9 && d > -1e-9) }'
+tap_result $? "--step-overhead-ms 10 adds 10 ms to each of 2 x $n1 steps ($o0 s -> $o1 s)"
+
 # --- framework overheads: Horovod's cycle delays sync's buckets, DASO's packing costs time
 t0=$(mean_batch --strategy sync) t1=$(mean_batch --strategy sync --horovod-cycle-ms 5)
 awk -v a="$t0" -v b="$t1" 'BEGIN { exit !(b > a && b <= a + 0.005 + 1e-9) }'
