@@ -271,10 +271,13 @@ static double sim_train_batch(void *ctx, events *ev, int epoch, int batch, plan_
     sim_rank *r = ctx;
     const sim_setup *s = r->st->setup;
     const profile *m = s->model;
-    double t0 = simgrid_get_clock();
+    if (s->step_overhead_s > 0) { // data loader, Python, launches: before the pass, not slowed
+        const double at = simgrid_get_clock();
+        sim_sleep(&r->st->net, s->step_overhead_s); // host time: not scaled by the GPU's speed
+        events_add(ev, EV_COMPUTE, "step overhead", at, simgrid_get_clock(), 0, 0);
+    }
+    double t0 = simgrid_get_clock(); // the pass's start: grads_ready splits what follows
     r->slow = variability_factor(s->var, r->rng, r->rank, s->cfg.gpus_per_node, epoch);
-    if (s->step_overhead_s > 0) // data loader, Python, kernel launches: not slowed by the draw
-        compute(r, s->step_overhead_s);
     if (grad == GRAD_NONE) {
         compute_pass(r, m->forward_s + m->backward_s);
         events_add(ev, EV_COMPUTE, "forward-backward", t0, simgrid_get_clock(), 0, 0);
