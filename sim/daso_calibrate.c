@@ -20,8 +20,9 @@
 //       epoch of every row, its rows and seeds run in parallel) in what the model cannot know:
 //       --step-overhead-ms (a fixed framework cost per step), --net-share (the share of every
 //       link's bandwidth achieved) and --compute-dist normal:CV (compute variability, which a
-//       synchronous step pays as the slowest GPU's); --fit chooses. Residuals are relative, so every row counts alike; standard errors come from the
-//       Jacobian, scaled by the residual (none when there are only as many scales as parameters)
+//       synchronous step pays as the slowest GPU's); --fit chooses. Residuals are relative, so
+//       every row counts alike; standard errors come from the Jacobian, scaled by the residual
+//       (none when there are only as many scales as parameters)
 #define _POSIX_C_SOURCE 200809L
 #include <limits.h> // PATH_MAX
 #include <math.h>   // sqrt, isfinite
@@ -95,16 +96,14 @@ static const cli_opt scaling_opts[] = {
             "GPUs per node", .flags = CLI_NO_DEFAULT),
     CLI_STR("model", calibrate_options, model, "M", "daso-sim's model profile"),
     CLI_STR("models-dir", calibrate_options, models_dir, "D", "where M is looked up (daso-sim's)"),
-    CLI_STR("strategy", calibrate_options, strategy, "S", "the strategy measured (sync)",
-            .flags = CLI_NO_DEFAULT),
+    CLI_STR("strategy", calibrate_options, strategy, "S", "the strategy measured"),
     CLI_STR("fit", calibrate_options, fit, "LIST",
             "the daso-sim options fitted, a comma list of\ncompute-dist (normal:CV, per GPU and "
             "batch),\nstep-overhead-ms (fixed time per step),\nnet-share (share of every "
             "link's bandwidth)\n(compute-dist,step-overhead-ms,net-share)",
-            .flags = CLI_NO_DEFAULT),
+            .flags = CLI_NO_DEFAULT), // the generated default would not wrap
     CLI_NUM("seeds", CLI_INT, calibrate_options, seeds, 1, 1000, "K",
-            "daso-sim seeds averaged per row (1)",
-            .flags = CLI_NO_DEFAULT),
+            "daso-sim seeds averaged per row"),
     CLI_STR("out", calibrate_options, out, "OPTS", "the fitted daso-sim options, one per line"),
 };
 
@@ -309,7 +308,6 @@ static const scaling_param scaling_params[N_PARAMS] = {
     [P_OVERHEAD] = {"step-overhead-ms", "%.6g", 1, 0.02},
     [P_NET] = {"net-share", "%.6g", 0.1, 5e-3},
 };
-static const char default_fit[] = "compute-dist,step-overhead-ms,net-share";
 #define MAX_CHILDREN 16 // daso-sim processes at a time
 
 static double param_value(int k, double x)
@@ -554,11 +552,10 @@ static void parse_fit(scaling_fit *c, const char *list)
         util_die_input("--fit needs at least one parameter");
 }
 
-static void calibrate_scaling(scaling_fit *c, const char *measured, const char *fit, int seeds,
+static void calibrate_scaling(scaling_fit *c, const char *measured, const char *fit,
                               const char *out)
 {
     parse_fit(c, fit);
-    c->seeds = seeds ? seeds : 1;
     read_measured(c, measured);
     size_t scales = 0;
     for (size_t r = 0; r < c->gpus.n; r++) {
@@ -651,7 +648,8 @@ int main(int argc, char **argv)
         util_die_input("the first argument must be profile, platform or scaling, not '%s' (see "
                        "--help)",
                        argv[1]);
-    calibrate_options o = {0};
+    calibrate_options o = {.strategy = "sync", .fit = "compute-dist,step-overhead-ms,net-share",
+                           .seeds = 1};
     cli p = {.usage = is_profile ? "usage: daso-calibrate profile --trace TRACE.json --base MODEL "
                                    "--name NAME --out F.profile [--models-dir D]\n"
                       : is_scaling
@@ -685,10 +683,9 @@ int main(int argc, char **argv)
         char sim[PATH_MAX + 16];
         sibling(sim, sizeof sim, "daso-sim");
         scaling_fit c = {.sim = sim, .platform = o.platform, .model = o.model,
-                         .models_dir = o.models_dir, .strategy = o.strategy ? o.strategy : "sync",
-                         .gpus_per_node = o.gpus_per_node};
-        const char *fit = o.fit ? o.fit : default_fit;
-        calibrate_scaling(&c, o.measured, fit, o.seeds, o.out);
+                         .models_dir = o.models_dir, .strategy = o.strategy,
+                         .gpus_per_node = o.gpus_per_node, .seeds = o.seeds};
+        calibrate_scaling(&c, o.measured, o.fit, o.out);
         return 0;
     }
     if (o.bench == NULL)
