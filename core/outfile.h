@@ -1,6 +1,15 @@
-// outfile.h: output files that are either complete or absent. Everything is written to
-// "<path>.tmp" and renamed over <path> only when the run finished, so an interrupted or failed run
-// never leaves a half-written CSV or trace behind.
+// outfile.h: output files that are either complete or absent, and that never destroy what their
+// path names. outfile_open checks the path before any work is done (a folder, a socket, a block
+// device, a dangling link or a path that cannot be inspected: one line, exit 2); a regular file,
+// or an absent one, is written to a temporary file of its own next to it ("<path>.tmp.XXXXXX",
+// mkstemp: two runs with the same output never share one) and renamed over it by outfile_commit
+// only when the run finished, so an interrupted or failed run never leaves a half-written CSV or
+// trace behind. A symbolic link is followed: the link stays and its target is replaced. A FIFO or a
+// character device (/dev/stdout, /dev/null) is written through directly, on purpose.
+//
+// Temporary files of outputs not yet committed are removed by outfile_discard, on every fatal
+// error (util_die*, through util_cleanup), at exit, and on SIGINT, SIGTERM and SIGHUP (which then
+// end the process as they would have).
 //
 //   outfile o; outfile_open(&o, "run.csv"); fprintf(o.f, ...); outfile_commit(&o);
 #ifndef DASO_OUTFILE_H
@@ -8,14 +17,15 @@
 
 #include <stdio.h> // FILE
 
-typedef struct {
-    FILE *f;    // write here
-    char *path; // final name
-    char *tmp;  // name while being written
+typedef struct outfile {
+    FILE *f;              // write here
+    char *path;           // final name (a link's target)
+    char *tmp;            // name while being written; NULL when writing through (FIFO, device)
+    struct outfile *next; // the outputs not yet committed
 } outfile;
 
-void outfile_open(outfile *o, const char *path); // exits 2 when the directory is not writable
-void outfile_commit(outfile *o);                 // flush, check every write, rename; exits 1 on error
-void outfile_discard(outfile *o);                // remove the temporary file
+void outfile_open(outfile *o, const char *path); // exits 2 when path cannot be an output
+void outfile_commit(outfile *o); // flush, check every write, rename; exits 1 on error
+void outfile_discard(outfile *o); // remove the temporary file
 
 #endif

@@ -12,9 +12,12 @@
 const char *util_prog = "daso";
 bool util_quiet = false;
 void (*util_exit)(int status) = exit;
+void (*util_cleanup)(void);
 
 void util_die_input(const char *fmt, ...)
 {
+    if (util_cleanup)
+        util_cleanup();
     if (!util_quiet) {
         va_list ap;
         va_start(ap, fmt);
@@ -29,6 +32,8 @@ void util_die_input(const char *fmt, ...)
 
 void util_die_at(const char *file, int line, const char *fmt, ...)
 {
+    if (util_cleanup)
+        util_cleanup();
     va_list ap;
     va_start(ap, fmt);
     fprintf(stderr, "%s: %s:%d: ", util_prog, file, line);

@@ -16,6 +16,8 @@ extern bool util_quiet;       // errors end the process without a message (ranks
                               // of a job, when every rank finds the same error)
 extern void (*util_exit)(int status); // how fatal errors end the process (default: exit); an
                                       // MPI program ends the whole job instead
+extern void (*util_cleanup)(void);    // called first by every fatal error (NULL: nothing), e.g.
+                                      // to remove temporary files (core/outfile.c sets it)
 
 // Bad input from the user: print "<prog>: <message>" and exit(2).
 void util_die_input(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));

@@ -93,7 +93,7 @@ if [ $have_sim -eq 1 ]; then
   tap_check "interrupted: exit status 130" $rc -eq 130
   csvs=("$tmp/int/tiny/"*.csv)
   tap_check "interrupted: the finished run is kept, nothing unfinished left" \
-    "${#csvs[@]} $(compgen -G "$tmp/int/tiny/*.tmp" | wc -l)" = "1 0"
+    "${#csvs[@]} $(compgen -G "$tmp/int/tiny/*.tmp*" | wc -l)" = "1 0"
   "$run" --results "$tmp/int" "$tmp/tiny.exp" >/dev/null 2>"$tmp/int2.err"
   tap_check "after the interruption only the 3 other runs are made" \
     "$(grep -c '^\[' "$tmp/int2.err") $(grep -vc '^#' "$tmp/int/tiny/runs.tsv")" = "3 4"
