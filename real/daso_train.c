@@ -407,9 +407,32 @@ int main(int argc, char **argv)
     c.last_batch = dev->batches - 1;
     sched s;
     sched_init(&s, &c); // validates every setting (exit 2 on all ranks, one line from rank 0)
-    if (state.ckpt_dir && rank == 0 && mkdir(state.ckpt_dir, 0777) != 0 && errno != EEXIST)
-        util_die_input("cannot create checkpoint folder %s: %s", state.ckpt_dir, strerror(errno));
     mpi_check_agreed_end();
+
+    // rank 0 makes the checkpoint folder and opens its outputs (and its part of the trace) first,
+    // so a path that cannot be written is reported once and every rank ends; then the others open
+    // their parts of the trace (a failure only one of them meets aborts the job)
+    outfile csv = {0}, bd = {0}, tr_rank = {0};
+    char part[4096];
+    if (trace_path)
+        snprintf(part, sizeof part, "%s.rank%d", trace_path, rank);
+    mpi_check_lead_begin();
+    if (rank == 0) {
+        struct stat st;
+        if (state.ckpt_dir && mkdir(state.ckpt_dir, 0777) != 0 &&
+            (errno != EEXIST || stat(state.ckpt_dir, &st) != 0 || !S_ISDIR(st.st_mode)))
+            util_die_input("cannot create checkpoint folder %s: %s", state.ckpt_dir,
+                           errno == EEXIST ? "a file of that name exists" : strerror(errno));
+        if (out)
+            outfile_open(&csv, out);
+        if (breakdown)
+            outfile_open(&bd, breakdown);
+        if (trace_path)
+            outfile_open(&tr_rank, part);
+    }
+    mpi_check_lead_end();
+    if (rank != 0 && trace_path)
+        outfile_open(&tr_rank, part);
 
     // what a checkpoint must match: every option that changes results, and the layout
     char settings[8192];
@@ -430,22 +453,15 @@ int main(int argc, char **argv)
                resumed ? " (resumed)" : do_resume ? " (no checkpoint: from the start)" : "");
 
     // outputs: rank 0 writes the CSV; every rank its part of the trace, joined at the end
-    outfile csv = {0}, bd = {0}, tr_rank = {0};
     trace t = {0};
     if (rank == 0 && out) {
-        outfile_open(&csv, out);
         driver_csv_header(csv.f);
         if (state.rows)
             fputs(state.rows, csv.f);
     }
-    if (rank == 0 && breakdown) {
-        outfile_open(&bd, breakdown);
+    if (rank == 0 && breakdown)
         fprintf(bd.f, "# epoch batch time_s compute_s local_comm_s global_wait_s\n");
-    }
-    char part[4096];
     if (trace_path) {
-        snprintf(part, sizeof part, "%s.rank%d", trace_path, rank);
-        outfile_open(&tr_rank, part);
         t.f = tr_rank.f;
         trace_name_rank(&t, rank, dev->gpus_per_node);
     }

@@ -131,5 +131,16 @@ bad "--resume without --checkpoint" 2 -n 2 "$train" --resume
 bad "unknown global allreduce" 2 -n 2 "$train" --global-allreduce tree
 bad "unknown node allreduce" 2 -n 2 "$train" --node-allreduce nccl
 bad "bench-real: unknown option" 2 -n 2 "$B/bench-real" --turbo
+# outputs and checkpoint folders rank 0 alone cannot make: every rank ends (no rank left in a
+# barrier), one line, nothing left behind
+tiny=(--gpus-per-node 2 --epochs 1 --warmup-epochs 1 --cooldown-epochs 0 --train-limit 512 --test-limit 128 --quiet)
+: >"$tmp/a-file"
+mkdir "$tmp/outs"
+bad "--checkpoint in a missing folder" 2 -n 4 "$train" "${tiny[@]}" --checkpoint "$tmp/none/ck"
+bad "--checkpoint naming a file" 2 -n 4 "$train" "${tiny[@]}" --checkpoint "$tmp/a-file"
+bad "--out in a missing folder" 2 -n 4 "$train" "${tiny[@]}" --out "$tmp/none/o.csv"
+bad "--out naming a folder" 2 -n 4 "$train" "${tiny[@]}" --out "$tmp/outs"
+bad "--trace in a missing folder" 2 -n 4 "$train" "${tiny[@]}" --trace "$tmp/none/t.json"
+tap_check "... and no temporary or partial output left" "$(ls -A "$tmp/outs" | wc -l)" -eq 0
 
 tap_done
