@@ -20,7 +20,9 @@
 //       epoch of every row, its rows and seeds run in parallel) in what the model cannot know:
 //       --step-overhead-ms (a fixed framework cost per step), --net-share (the share of every
 //       link's bandwidth achieved) and --compute-dist normal:CV (compute variability, which a
-//       synchronous step pays as the slowest GPU's); --fit chooses. Residuals are relative, so
+//       synchronous step pays as the slowest GPU's), or instead of it --gpu-speed-dist
+//       normal:CV (persistent per-GPU speed differences; from times at a few scales the two are
+//       hardly told apart, so not both); --fit chooses. Residuals are relative, so
 //       every row counts alike; standard errors come from the Jacobian, scaled by the residual
 //       (none when there are only as many scales as parameters)
 #define _POSIX_C_SOURCE 200809L
@@ -60,10 +62,10 @@ static const char usage[] =
     "daso-platform options after '--' (all but --hca-bw, --hca-lat and --out, which the fit\n"
     "sets).\n"
     "scaling: fits what the model cannot know (framework overhead per step, achieved share of\n"
-    "the network, compute-time variability) to seconds per iteration measured at a few scales\n"
-    "(rows 'gpus seconds_per_iteration'), by least squares over daso-sim runs (next to this\n"
-    "program), and writes the fitted daso-sim options to OPTS, one per line, for\n"
-    "'daso-sim ... $(cat OPTS)' at any scale.\n"
+    "the network, compute-time variability per batch or per GPU) to seconds per iteration\n"
+    "measured at a few scales (rows 'gpus seconds_per_iteration'), by least squares over\n"
+    "daso-sim runs (next to this program), and writes the fitted daso-sim options to OPTS, one\n"
+    "per line, for 'daso-sim ... $(cat OPTS)' at any scale.\n"
     "\n"
     "daso-calibrate profile --help, daso-calibrate platform --help and daso-calibrate scaling\n"
     "--help list each one's options.\n";
@@ -99,7 +101,8 @@ static const cli_opt scaling_opts[] = {
     CLI_STR("strategy", calibrate_options, strategy, "S", "the strategy measured"),
     CLI_STR("fit", calibrate_options, fit, "LIST",
             "the daso-sim options fitted, a comma list of\ncompute-dist (normal:CV, per GPU and "
-            "batch),\nstep-overhead-ms (fixed time per step),\nnet-share (share of every "
+            "batch),\ngpu-speed-dist (normal:CV, per GPU for the run;\nnot with compute-dist),\n"
+            "step-overhead-ms (fixed time per step),\nnet-share (share of every "
             "link's bandwidth)\n(compute-dist,step-overhead-ms,net-share)",
             .flags = CLI_NO_DEFAULT), // the generated default would not wrap
     CLI_NUM("seeds", CLI_INT, calibrate_options, seeds, 1, 1000, "K",
@@ -302,9 +305,10 @@ typedef struct {
     double x0, h;     // first guess of x, finite-difference step of x
 } scaling_param;
 
-enum { P_COMPUTE, P_OVERHEAD, P_NET, N_PARAMS };
+enum { P_COMPUTE, P_GPU, P_OVERHEAD, P_NET, N_PARAMS };
 static const scaling_param scaling_params[N_PARAMS] = {
     [P_COMPUTE] = {"compute-dist", "normal:%.6g", 0.05, 2e-3},
+    [P_GPU] = {"gpu-speed-dist", "normal:%.6g", 0.05, 2e-3},
     [P_OVERHEAD] = {"step-overhead-ms", "%.6g", 1, 0.02},
     [P_NET] = {"net-share", "%.6g", 0.1, 5e-3},
 };
@@ -540,8 +544,8 @@ static void parse_fit(scaling_fit *c, const char *list)
         while (k < N_PARAMS && strcmp(t, scaling_params[k].name) != 0)
             k++;
         if (k == N_PARAMS)
-            util_die_input("--fit: unknown parameter '%s' (compute-dist, step-overhead-ms, "
-                           "net-share)",
+            util_die_input("--fit: unknown parameter '%s' (compute-dist, gpu-speed-dist, "
+                           "step-overhead-ms, net-share)",
                            t);
         for (size_t j = 0; j < c->p; j++)
             if (c->fit[j] == k)
@@ -550,6 +554,14 @@ static void parse_fit(scaling_fit *c, const char *list)
     }
     if (c->p == 0)
         util_die_input("--fit needs at least one parameter");
+    bool batch = false, gpu = false;
+    for (size_t j = 0; j < c->p; j++) {
+        batch = batch || c->fit[j] == P_COMPUTE;
+        gpu = gpu || c->fit[j] == P_GPU;
+    }
+    if (batch && gpu) // both make the slowest GPU slower: timings at a few scales barely differ
+        util_die_input("--fit: compute-dist and gpu-speed-dist cannot both be fitted (timings at "
+                       "a few scales hardly tell them apart): choose one");
 }
 
 static void calibrate_scaling(scaling_fit *c, const char *measured, const char *fit,

@@ -65,6 +65,12 @@ static void set_compute_dist(void *o, const char *v, const char *what)
     variability_set_dist(&((sim_options *)o)->var, v);
 }
 
+static void set_gpu_speed_dist(void *o, const char *v, const char *what)
+{
+    (void)what;
+    variability_set_gpu_dist(&((sim_options *)o)->var, v);
+}
+
 static void add_straggler(void *o, const char *v, const char *what)
 {
     (void)what;
@@ -126,6 +132,11 @@ static const cli_opt sim_opts[] = {
            "per-GPU, per-batch compute-time multiplier of mean 1:\n"
            "normal:CV, lognormal:SIGMA, gamma:K, hist:FILE, or\n"
            "stall:P:F (a batch F times slower with probability P) (none)"),
+    CLI_FN("gpu-speed-dist", set_gpu_speed_dist, "D",
+           "per-GPU compute-time multiplier of mean 1 for the whole run\n"
+           "(persistent speed differences; SC22's 'Not All GPUs Are\n"
+           "Created Equal': 8% on average): normal:CV, lognormal:SIGMA\n"
+           "or hist:FILE (measured per-GPU batch times) (none)"),
     CLI_FN("straggler", add_straggler, "S",
            "gpu:RANK:FACTOR[:FROM:TO] or node:NODE:FACTOR[:FROM:TO],\n"
            "slower by FACTOR in epochs FROM..TO (repeatable)"),

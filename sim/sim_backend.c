@@ -68,6 +68,7 @@ struct sim_rank {
     int rank, node, local;
     sim_helper grad, param;
     gsl_rng *rng;                    // this GPU's compute-time draws
+    double gpu;                      // its persistent multiplier (--gpu-speed-dist)
     double slow;                     // the multiplier of the batch being computed
     double speed;                    // its host's flop/s
     int n_pending;                   // global messages in flight
@@ -277,7 +278,7 @@ static double sim_train_batch(void *ctx, events *ev, int epoch, int batch, plan_
         events_add(ev, EV_COMPUTE, "step overhead", at, simgrid_get_clock(), 0, 0);
     }
     double t0 = simgrid_get_clock(); // the pass's start: grads_ready splits what follows
-    r->slow = variability_factor(s->var, r->rng, r->rank, s->cfg.gpus_per_node, epoch);
+    r->slow = r->gpu * variability_factor(s->var, r->rng, r->rank, s->cfg.gpus_per_node, epoch);
     if (grad == GRAD_NONE) {
         compute_pass(r, m->forward_s + m->backward_s);
         events_add(ev, EV_COMPUTE, "forward-backward", t0, simgrid_get_clock(), 0, 0);
@@ -487,10 +488,12 @@ void sim_run(const sim_setup *s, sim_result *res)
     const int param_cap = MAX_PENDING + 1;
 
     st.ranks = callocCheck((size_t)world, sizeof(sim_rank));
+    double *gpu = variability_gpu_factors(s->var, world);
     for (int i = 0; i < world; i++) {
         sim_rank *r = &st.ranks[i];
         *r = (sim_rank){.st = &st, .rank = i, .node = i / g, .local = i % g,
-                        .speed = sg_host_get_speed(s->hosts[i]), .rng = variability_rng(s->var, i)};
+                        .speed = sg_host_get_speed(s->hosts[i]), .rng = variability_rng(s->var, i),
+                        .gpu = gpu[i]};
         r->be = (backend){.ctx = r, .rank = i, .world = world, .gpus_per_node = g,
                           .params = (size_t)s->model->params, .clock = sim_clock,
                           .train_batch = sim_train_batch, .optimizer_step = sim_optimizer_step,
@@ -511,6 +514,7 @@ void sim_run(const sim_setup *s, sim_result *res)
         if (daso && !st.analytic_cross)
             helper_start(&r->param, r, CH_PARAM_NODE, param_cap, "param");
     }
+    free(gpu);
 
     simgrid_run();
 

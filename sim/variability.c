@@ -13,8 +13,9 @@
 
 #include "util.h" // util_die_input, util_parse_double, fopenCheck, mallocCheck
 
-// Batch times of a file, as an empirical distribution of multipliers with mean 1.
-static gsl_histogram_pdf *histogram_of(const char *path)
+// The values of a file (batch times, any unit), as an empirical distribution of multipliers
+// with mean 1; `opt` names the option in messages.
+static gsl_histogram_pdf *histogram_of(const char *path, const char *opt)
 {
     FILE *f = fopenCheck(path, "r");
     size_t n = 0, cap = 1024;
@@ -29,7 +30,7 @@ static gsl_histogram_pdf *histogram_of(const char *path)
         char *end;
         double v = strtod(line, &end);
         if (end == line || !isfinite(v) || v <= 0 || end[strspn(end, " \t\r\n")] != '\0')
-            util_die_input("--compute-dist hist: %s:%d: not a positive batch time", path, lineno);
+            util_die_input("%s hist: %s:%d: not a positive batch time", opt, path, lineno);
         if (n == cap)
             x = realloc(x, sizeof(double) * (cap *= 2));
         if (x == NULL)
@@ -42,7 +43,7 @@ static gsl_histogram_pdf *histogram_of(const char *path)
     free(line);
     fclose(f);
     if (n < 2 || hi == lo)
-        util_die_input("--compute-dist hist: %s needs at least 2 different batch times", path);
+        util_die_input("%s hist: %s needs at least 2 different batch times", opt, path);
     const double mean = sum / n;
     size_t bins = (size_t)sqrt((double)n) + 1;
     gsl_histogram *h = gsl_histogram_alloc(bins);
@@ -58,42 +59,57 @@ static gsl_histogram_pdf *histogram_of(const char *path)
     return pdf;
 }
 
-void variability_set_dist(variability *v, const char *spec)
+// One option's distribution; `per_batch` (--compute-dist) also allows gamma and stall.
+static void parse_dist(var_dist *d, const char *spec, const char *opt, bool per_batch)
 {
+    const char *names = per_batch ? "normal, lognormal, gamma, hist, stall"
+                                  : "normal, lognormal, hist";
     const char *colon = strchr(spec, ':');
     if (colon == NULL)
-        util_die_input("--compute-dist must be normal:CV, lognormal:SIGMA, gamma:K, hist:FILE or "
-                       "stall:P:F (got '%s')",
+        util_die_input("%s must be %s (got '%s')", opt,
+                       per_batch ? "normal:CV, lognormal:SIGMA, gamma:K, hist:FILE or stall:P:F"
+                                 : "normal:CV, lognormal:SIGMA or hist:FILE",
                        spec);
     size_t k = (size_t)(colon - spec);
     if (k == 4 && strncmp(spec, "hist", 4) == 0) {
-        v->kind = DIST_HIST;
-        v->pdf = histogram_of(colon + 1);
+        if (d->pdf) // given twice: the last one counts
+            gsl_histogram_pdf_free(d->pdf);
+        d->kind = DIST_HIST;
+        d->pdf = histogram_of(colon + 1, opt);
         return;
     }
-    if (k == 5 && strncmp(spec, "stall", 5) == 0) {
+    if (per_batch && k == 5 && strncmp(spec, "stall", 5) == 0) {
         int used = 0;
-        v->kind = DIST_STALL;
-        if (sscanf(colon + 1, "%lf:%lf%n", &v->param, &v->stall, &used) != 2 ||
-            colon[1 + used] != '\0' || !(v->param >= 0 && v->param <= 1) ||
-            !(v->stall >= 1 && v->stall <= 1e6))
-            util_die_input("--compute-dist stall:P:F needs a probability 0 <= P <= 1 and a factor "
-                           "F >= 1 (got '%s')",
-                           spec);
+        d->kind = DIST_STALL;
+        if (sscanf(colon + 1, "%lf:%lf%n", &d->param, &d->stall, &used) != 2 ||
+            colon[1 + used] != '\0' || !(d->param >= 0 && d->param <= 1) ||
+            !(d->stall >= 1 && d->stall <= 1e6))
+            util_die_input("%s stall:P:F needs a probability 0 <= P <= 1 and a factor F >= 1 (got "
+                           "'%s')",
+                           opt, spec);
         return;
     }
     if (k == 6 && strncmp(spec, "normal", 6) == 0)
-        v->kind = DIST_NORMAL;
+        d->kind = DIST_NORMAL;
     else if (k == 9 && strncmp(spec, "lognormal", 9) == 0)
-        v->kind = DIST_LOGNORMAL;
-    else if (k == 5 && strncmp(spec, "gamma", 5) == 0)
-        v->kind = DIST_GAMMA;
+        d->kind = DIST_LOGNORMAL;
+    else if (per_batch && k == 5 && strncmp(spec, "gamma", 5) == 0)
+        d->kind = DIST_GAMMA;
     else
-        util_die_input("--compute-dist: unknown distribution in '%s' (normal, lognormal, gamma, "
-                       "hist, stall)",
-                       spec);
-    v->param = util_parse_double(colon + 1, "--compute-dist's parameter",
-                                 v->kind == DIST_GAMMA ? 1e-6 : 0, 1e6);
+        util_die_input("%s: unknown distribution in '%s' (%s)", opt, spec, names);
+    char what[64];
+    snprintf(what, sizeof what, "%s's parameter", opt);
+    d->param = util_parse_double(colon + 1, what, d->kind == DIST_GAMMA ? 1e-6 : 0, 1e6);
+}
+
+void variability_set_dist(variability *v, const char *spec)
+{
+    parse_dist(&v->batch, spec, "--compute-dist", true);
+}
+
+void variability_set_gpu_dist(variability *v, const char *spec)
+{
+    parse_dist(&v->gpu, spec, "--gpu-speed-dist", false);
 }
 
 void variability_add_straggler(variability *v, const char *spec)
@@ -117,8 +133,10 @@ void variability_add_straggler(variability *v, const char *spec)
 
 void variability_free(variability *v)
 {
-    if (v->pdf)
-        gsl_histogram_pdf_free(v->pdf);
+    if (v->batch.pdf)
+        gsl_histogram_pdf_free(v->batch.pdf);
+    if (v->gpu.pdf)
+        gsl_histogram_pdf_free(v->gpu.pdf);
 }
 
 gsl_rng *variability_rng(const variability *v, int rank)
@@ -130,30 +148,50 @@ gsl_rng *variability_rng(const variability *v, int rank)
     return r;
 }
 
-double variability_factor(const variability *v, gsl_rng *rng, int rank, int gpus_per_node,
-                          int epoch)
+// One multiplier of distribution d.
+static double draw(const var_dist *d, gsl_rng *rng)
 {
     double f = 1;
-    switch (v->kind) {
+    switch (d->kind) {
     case DIST_NONE:
         break;
     case DIST_NORMAL:
-        f = 1 + v->param * gsl_ran_gaussian(rng, 1.0);
+        f = 1 + d->param * gsl_ran_gaussian(rng, 1.0);
         f = f < 0.01 ? 0.01 : f;
         break;
     case DIST_LOGNORMAL:
-        f = exp(v->param * gsl_ran_gaussian(rng, 1.0) - v->param * v->param / 2);
+        f = exp(d->param * gsl_ran_gaussian(rng, 1.0) - d->param * d->param / 2);
         break;
     case DIST_GAMMA:
-        f = gsl_ran_gamma(rng, v->param, 1.0 / v->param);
+        f = gsl_ran_gamma(rng, d->param, 1.0 / d->param);
         break;
     case DIST_HIST:
-        f = gsl_histogram_pdf_sample(v->pdf, gsl_rng_uniform(rng));
+        f = gsl_histogram_pdf_sample(d->pdf, gsl_rng_uniform(rng));
         break;
     case DIST_STALL:
-        f = (gsl_rng_uniform(rng) < v->param ? v->stall : 1) / (1 + v->param * (v->stall - 1));
+        f = (gsl_rng_uniform(rng) < d->param ? d->stall : 1) / (1 + d->param * (d->stall - 1));
         break;
     }
+    return f;
+}
+
+double *variability_gpu_factors(const variability *v, int world)
+{
+    double *f = mallocCheck(sizeof(double) * (size_t)world);
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_ranlxd1);
+    if (r == NULL)
+        util_die("out of memory for a random number generator");
+    gsl_rng_set(r, v->seed);
+    for (int i = 0; i < world; i++) // in rank order
+        f[i] = draw(&v->gpu, r);
+    gsl_rng_free(r);
+    return f;
+}
+
+double variability_factor(const variability *v, gsl_rng *rng, int rank, int gpus_per_node,
+                          int epoch)
+{
+    double f = draw(&v->batch, rng);
     for (int i = 0; i < v->n_st; i++) {
         const straggler *s = &v->st[i];
         int id = s->node ? rank / gpus_per_node : rank;

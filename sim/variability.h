@@ -16,6 +16,21 @@
 //                                   data-loading or I/O hiccup), scaled to mean 1
 //   --straggler gpu:R:F[:E0:E1]     GPU R is F times slower, in epochs E0 .. E1 (all if omitted)
 //   --straggler node:N:F[:E0:E1]    every GPU of node N is F times slower
+//
+// Besides, GPUs of one model differ in speed for the whole run: Sinha et al., "Not All GPUs Are
+// Created Equal", SC22 (arXiv 2208.11035), measured 8% average (22% at most) variation between
+// GPUs of the same model, outliers up to 1.5x slower than the median. --gpu-speed-dist draws
+// every GPU ONE multiplier of its compute time, with mean 1, from a generator of its own
+// (ranlxd1 seeded from --seed, which GSL takes as 1 when 0; the GPUs' multipliers in rank order),
+// so that it neither depends on the actors' interleaving nor changes the per-batch draws:
+//
+//   --gpu-speed-dist normal:CV        1 + CV * N(0,1), at least 0.01
+//   --gpu-speed-dist lognormal:SIGMA  exp(SIGMA * N(0,1) - SIGMA^2 / 2)
+//   --gpu-speed-dist hist:FILE        measured per-GPU batch times (one per line, any unit),
+//                                     scaled to mean 1
+//
+// A GPU's compute per batch is the product of the three: its persistent multiplier, its batch's
+// draw and its stragglers' factors.
 #ifndef DASO_SIM_VARIABILITY_H
 #define DASO_SIM_VARIABILITY_H
 
@@ -23,6 +38,14 @@
 #include <gsl/gsl_rng.h>       // gsl_rng
 
 typedef enum { DIST_NONE, DIST_NORMAL, DIST_LOGNORMAL, DIST_GAMMA, DIST_HIST, DIST_STALL } dist_kind;
+
+// A distribution of multipliers with mean 1.
+typedef struct {
+    dist_kind kind;
+    double param;            // CV, SIGMA, K or P
+    double stall;            // F of stall:P:F
+    gsl_histogram_pdf *pdf;  // DIST_HIST, of the file's values divided by their mean
+} var_dist;
 
 typedef struct {
     int node;           // 1: `id` is a node, 0: a GPU (rank)
@@ -34,10 +57,8 @@ typedef struct {
 #define MAX_STRAGGLERS 64
 
 typedef struct {
-    dist_kind kind;
-    double param;            // CV, SIGMA, K or P
-    double stall;            // F of stall:P:F
-    gsl_histogram_pdf *pdf;  // DIST_HIST, of batch times divided by their mean
+    var_dist batch;          // --compute-dist: one draw per GPU and batch
+    var_dist gpu;            // --gpu-speed-dist: one draw per GPU for the run
     unsigned long seed;
     straggler st[MAX_STRAGGLERS];
     int n_st;
@@ -45,11 +66,16 @@ typedef struct {
 
 // Parse one option value; bad values: util_die_input (exit 2) naming the option.
 void variability_set_dist(variability *v, const char *spec);
+void variability_set_gpu_dist(variability *v, const char *spec);
 void variability_add_straggler(variability *v, const char *spec);
 void variability_free(variability *v);
 
-// The generator of one rank (free with gsl_rng_free).
+// The per-batch generator of one rank (free with gsl_rng_free).
 gsl_rng *variability_rng(const variability *v, int rank);
+
+// The persistent multipliers of ranks 0 .. world - 1 (--gpu-speed-dist; all 1 without it), in a
+// new array (free with free).
+double *variability_gpu_factors(const variability *v, int world);
 
 // The multiplier of `rank`'s compute in this batch of `epoch`: one draw (none with DIST_NONE)
 // times the factors of the stragglers that apply.

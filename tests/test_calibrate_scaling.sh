@@ -2,8 +2,10 @@
 # test_calibrate_scaling.sh: daso-calibrate scaling against a synthetic ground truth. daso-sim
 # with hidden settings "measures" seconds per iteration at 2 to 8 GPUs (1 to 4 nodes of 2 GPUs);
 # the fit of those rows, given to daso-sim, predicts 128 GPUs (16 times the largest measured
-# scale) within 5% of the hidden truth there. Bad measurements get one line, exit 2 and no
-# options file. Run from the project root: BUILD=build tests/test_calibrate_scaling.sh
+# scale) within 5% of the hidden truth there: per-batch compute variability (--compute-dist) and,
+# apart, persistent per-GPU speed differences (--gpu-speed-dist), which cannot be fitted
+# together. Bad measurements get one line, exit 2 and no options file.
+# Run from the project root: BUILD=build tests/test_calibrate_scaling.sh
 set -u
 . "$(dirname "$0")/tap.sh"
 B=${BUILD:-build}
@@ -43,6 +45,21 @@ plain=$(spi 64)
 within "$pred" "$truth" 0.05
 tap_result $? "prediction at 128 GPUs $pred s within 5% of the hidden truth $truth s" \
   "without the fit: $plain s; the fit: $(cat "$tmp/fit.out")"
+
+# --- persistent per-GPU speed differences, hidden the same way, fitted as --gpu-speed-dist
+hidden=(--gpu-speed-dist=normal:0.08)
+{ echo "# gpus seconds_per_iteration"
+  for n in 1 2 3 4; do echo "$((2 * n)) $(spi $n "${hidden[@]}")"; done; } >"$tmp/gmeasured"
+truth=$(spi 64 "${hidden[@]}")
+gfit=("${fit[@]/$tmp\/measured/$tmp/gmeasured}")
+"$cal" scaling "${gfit[@]}" --fit gpu-speed-dist --out "$tmp/gopts" >"$tmp/gfit.out" 2>&1
+tap_result $? "the fit of gpu-speed-dist runs" "$(cat "$tmp/gfit.out")"
+tap_check "it writes --gpu-speed-dist=normal:CV" \
+  "$(grep -c '^--gpu-speed-dist=normal:[0-9.e-]*$' "$tmp/gopts")" -eq 1
+pred=$(spi 64 $(cat "$tmp/gopts"))
+within "$pred" "$truth" 0.05
+tap_result $? "gpu-speed-dist: prediction at 128 GPUs $pred s within 5% of the hidden truth $truth s" \
+  "without the fit: $plain s; the fit: $(cat "$tmp/gfit.out")"
 
 # --- three parameters at once, on a stand-in daso-sim of closed form next to a copy of
 # daso-calibrate: 100 batches of 0.1 s x (1 + CV sqrt(2 ln GPUs)) + overhead + the allreduce's
@@ -107,4 +124,8 @@ refused "a strategy daso-sim refuses" "daso-sim at 2 GPUs: .*strategy" "$cal" sc
 tap_check "a strategy daso-sim refuses: no options file" "$(ls "$tmp" | grep -c badopts)" -eq 0
 refused "an unknown parameter to fit" "unknown parameter 'bogus'" "$cal" scaling \
   "${fit[@]}" --fit compute-dist,bogus --out "$tmp/badopts"
+refused "compute-dist and gpu-speed-dist together" "cannot both be fitted" "$cal" scaling \
+  "${fit[@]}" --fit gpu-speed-dist,step-overhead-ms,compute-dist --out "$tmp/badopts"
+tap_check "compute-dist and gpu-speed-dist together: no options file" \
+  "$(ls "$tmp" | grep -c badopts)" -eq 0
 tap_done
