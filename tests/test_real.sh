@@ -94,8 +94,13 @@ cp -r "$tmp/ck" "$tmp/ck1"
 for r in 0 1 2 3; do # the format version (after the 8-byte magic) set to 7
   printf '\007' | dd of="$tmp/ck1/rank$r.ckpt" bs=1 seek=8 conv=notrunc status=none
 done
-refused "a checkpoint of another format version" "format version 7; this daso-train reads version 2" \
+refused "a checkpoint of another format version" "format version 7; this daso-train reads version 3" \
   -n 4 "$train" "${common[@]}" --checkpoint "$tmp/ck1" --resume --quiet
+
+cp -r "$tmp/ck" "$tmp/ck2" # one bit of rank 0's parameters flipped
+printf '\x55' | dd of="$tmp/ck2/rank0.ckpt" bs=1 seek=3000 conv=notrunc status=none
+refused "a checkpoint with one flipped byte is refused, naming the file" "ck2/rank0.ckpt is damaged (its CRC-32" \
+  -n 4 "$train" "${common[@]}" --checkpoint "$tmp/ck2" --resume --quiet
 
 # --- options: --name=value, near misses, the all-blocking warning
 run -n 4 "$train" --gpus-per-node=2 --strategy=sync --epochs=1 --train-limit=1000 \
