@@ -96,8 +96,8 @@ static const cli_opt sim_opts[] = {
         .flags = CLI_NO_DEFAULT),
     STR("model", model, "M",
         "model profile: a name in the models folder (resnet50,\n"
-        "hrnet_ocr_cityscapes, transformer, fashion_mlp, fashion_cnn)\n"
-        "or a .profile file"),
+        "resnet50_amp, hrnet_ocr_cityscapes, transformer, fashion_mlp,\n"
+        "fashion_cnn) or a .profile file"),
     STR("models-dir", models_dir, "D",
         "where model names are looked up (DASO_MODELS, else the\n"
         "toolkit's sim/models)"),

@@ -1,7 +1,8 @@
 // test_profile.c: checks sim/profile: the shipped profiles load by name and by path with their
 // documented values (ResNet-50: 25,557,032 parameters, 78 batches per epoch on 64 GPUs =
-// floor(1281167 / (256 * 64)); HRNet-OCR; GPT-2 small), the default loss curve, the format's
-// details (comments, blank lines, any key order, tabs, CRLF, free-text description), and that
+// floor(1281167 / (256 * 64)); its AMP variant, whose batch takes 256 / 2470 s; HRNet-OCR;
+// GPT-2 small), the default loss curve, the format's details (comments, blank lines, any key
+// order, tabs, CRLF, free-text description), and that
 // every kind of bad profile (missing, duplicate or unknown key, a value that is not a number or
 // breaks its rule, a missing file, an unknown model name) is refused with exit status 2 and one
 // line on stderr naming the file and line. Bad profiles are written into a temporary directory
@@ -161,6 +162,24 @@ static void test_resnet50(void **state)
     assert_int_equal(profile_batches_per_epoch(&p, 3744), 1); // all of JUWELS Booster
 }
 
+// resnet50's workload at NVIDIA's mixed-precision throughput: the same model and data, a batch of
+// 256 in 256 / 2470 s (DeepLearningExamples 291f0d0, 1 A100 80GB, AMP)
+static void test_resnet50_amp(void **state)
+{
+    (void)state;
+    profile p, tf32;
+    load_shipped(&p, "resnet50_amp");
+    load_shipped(&tf32, "resnet50");
+    assert_true(p.params == tf32.params && p.dataset_size == tf32.dataset_size);
+    assert_true(p.samples_per_gpu == 256 && p.epochs == 90);
+    assert_string_equal(p.ref_gpu, "A100-SXM4-80GB");
+    assert_string_equal(p.precision, "amp");
+    assert_true(p.optimizer_s == tf32.optimizer_s); // the same split convention
+    assert_near(p.forward_s + p.backward_s + p.optimizer_s, 256.0 / 2470, 1e-12);
+    assert_true(p.loss_start == tf32.loss_start && p.loss_floor == tf32.loss_floor &&
+                p.loss_tau == tf32.loss_tau);
+}
+
 static void test_hrnet_ocr_cityscapes(void **state)
 {
     (void)state;
@@ -199,8 +218,8 @@ static void test_transformer(void **state)
 static void test_shipped_common(void **state)
 {
     (void)state;
-    const char *names[] = {"resnet50", "hrnet_ocr_cityscapes", "transformer"};
-    for (int i = 0; i < 3; i++) {
+    const char *names[] = {"resnet50", "resnet50_amp", "hrnet_ocr_cityscapes", "transformer"};
+    for (int i = 0; i < 4; i++) {
         profile p;
         load_shipped(&p, names[i]);
         assert_true(p.ref_gpu_flops == 19.5e12);
@@ -408,7 +427,7 @@ static void test_unknown_model(void **state)
     (void)state;
     char want[512];
     snprintf(want, sizeof want, "unknown model 'resnet' (available in %s: ", models_dir);
-    expect_rejected("resnet", models_dir, want, "hrnet_ocr_cityscapes, resnet50, transformer");
+    expect_rejected("resnet", models_dir, want, "hrnet_ocr_cityscapes, resnet50, resnet50_amp, transformer");
     expect_rejected("", models_dir, "unknown model ''", "resnet50");
 
     // a directory with no profiles: hidden files and other names do not count
@@ -452,6 +471,7 @@ int main(void)
     models_dir = getenv("DASO_MODELS") ? getenv("DASO_MODELS") : "sim/models";
     const struct CMUnitTest fixed[] = {
         cmocka_unit_test(test_resnet50),
+        cmocka_unit_test(test_resnet50_amp),
         cmocka_unit_test(test_hrnet_ocr_cityscapes),
         cmocka_unit_test(test_transformer),
         cmocka_unit_test(test_shipped_common),
