@@ -52,7 +52,7 @@ typedef struct {
     int nodes, gpus_per_node, epochs;
     int fidelity; // sim_fidelity
     double ddp_bucket_bytes, horovod_cycle_s, daso_pack_s, ring_step_s, step_overhead_s;
-    bool quiet, exact_comm, exact_compute;
+    bool quiet, exact_comm, exact_compute, drop_last;
     variability var;
     background bg;
     double sizes[64];
@@ -102,6 +102,11 @@ static const cli_opt sim_opts[] = {
         "where model names are looked up (DASO_MODELS, else the\n"
         "toolkit's sim/models)"),
     NUM("epochs", CLI_INT, epochs, 1, 1e6, "E", "epochs (the profile's)", .flags = CLI_NO_DEFAULT),
+    FLAG("drop-last", drop_last,
+         "drop every epoch's last partial batch: floor(D / (N x G x B))\n"
+         "full batches (DistributedSampler and DataLoader with\n"
+         "drop_last=True; daso-train's epochs); without it each GPU\n"
+         "gets ceil(D / (N x G)) samples and the last batch the rest"),
     STR("loss-curve", loss_curve, "F",
         "training loss per epoch, one per line or a run's CSV (the\n"
         "profile's documented curve); drives DASO's epoch logic"),
@@ -330,7 +335,8 @@ static void run_training(sim_options *o, sched_config *c, const sim_platform_inf
     profile_load(&m, o->model, o->models_dir ? o->models_dir : profile_default_dir());
     c->nodes = o->nodes;
     c->epochs = o->epochs ? o->epochs : (int)m.epochs;
-    c->last_batch = profile_batches_per_epoch(&m, o->nodes * c->gpus_per_node) - 1;
+    const profile_epoch epoch = profile_epoch_of(&m, o->nodes * c->gpus_per_node, o->drop_last);
+    c->last_batch = epoch.batches - 1;
     sched_config_validate(c);
     double *loss = mallocCheck(sizeof(double) * (size_t)c->epochs);
     if (o->loss_curve)
@@ -356,7 +362,8 @@ static void run_training(sim_options *o, sched_config *c, const sim_platform_inf
         outfile_open(&tr, o->trace);
         trace_begin(&t, tr.f);
     }
-    sim_setup s = {.cfg = *c, .model = &m, .loss = loss, .hosts = hosts,
+    sim_setup s = {.cfg = *c, .model = &m, .last_batch_share = epoch.last_samples / m.samples_per_gpu,
+                   .loss = loss, .hosts = hosts,
                    .fidelity = (sim_fidelity)o->fidelity, .ddp_bucket_bytes = o->ddp_bucket_bytes,
                    .closed_forms = closed_forms,
                    .exec_compute = o->exact_compute || plugin || info->needs_executions,
@@ -381,10 +388,14 @@ static void run_training(sim_options *o, sched_config *c, const sim_platform_inf
     if (!o->quiet)
         say_closed_forms(&r);
     const long gpu_batches = r.run.batches * o->nodes * c->gpus_per_node;
-    printf("daso-sim: %s, %s, %d nodes x %d GPUs, %d epochs x %d batches: training time %.9g s "
-           "(%.3g h) simulated; bytes between nodes %.9g, inside nodes %.9g; messages carried "
-           "%.9g between nodes and %.9g inside; %.2f s wall, %.0f GPU-batches/s\n",
-           c->strategy, m.name, o->nodes, c->gpus_per_node, c->epochs, c->last_batch + 1,
+    char last[48] = ""; // an epoch's last batch, when it is partial
+    if (epoch.last_samples < m.samples_per_gpu)
+        snprintf(last, sizeof last, ", last batch %.0f", epoch.last_samples);
+    printf("daso-sim: %s, %s, %d nodes x %d GPUs, batch %.0f per GPU%s, %d epochs x %d batches: "
+           "training time %.9g s (%.3g h) simulated; bytes between nodes %.9g, inside nodes %.9g; "
+           "messages carried %.9g between nodes and %.9g inside; %.2f s wall, %.0f GPU-batches/s\n",
+           c->strategy, m.name, o->nodes, c->gpus_per_node, m.samples_per_gpu, last, c->epochs,
+           c->last_batch + 1,
            r.run.time_s, r.run.time_s / 3600, r.run.bytes_global, r.run.bytes_local,
            r.sent_global, r.sent_local, wall, gpu_batches / (wall > 0 ? wall : 1e-9));
     free(hosts);
