@@ -214,6 +214,19 @@ double profile_loss(const profile *p, int epoch)
     return p->loss_floor + (p->loss_start - p->loss_floor) * exp(-(double)epoch / p->loss_tau);
 }
 
+void profile_set_batch(profile *p, double samples)
+{
+    if (!(samples >= 1 && samples <= MAX_WHOLE && samples == floor(samples)))
+        util_die("profile_set_batch: %g is not a whole number of samples >= 1", samples);
+    if (ceil(p->dataset_size / samples) > INT_MAX)
+        util_die_input("a batch of %.0f: the %.0f samples of %s make more than %d batches", samples,
+                       p->dataset_size, p->name, INT_MAX);
+    const double scale = samples / p->samples_per_gpu;
+    p->forward_s *= scale;
+    p->backward_s *= scale;
+    p->samples_per_gpu = samples;
+}
+
 profile_epoch profile_epoch_of(const profile *p, int world, bool drop_last)
 {
     if (world < 1)

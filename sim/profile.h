@@ -50,6 +50,11 @@ const char *profile_default_dir(void);
 // exp(-epoch / loss_tau); loss(0) = loss_start.
 double profile_loss(const profile *p, int epoch);
 
+// Makes *p's batch `samples` per GPU (a whole number >= 1): forward_s and backward_s scale
+// linearly in the samples (times samples / samples_per_gpu), optimizer_s does not (a step over
+// the parameters). More than INT_MAX batches per epoch on one GPU: util_die_input (exit 2).
+void profile_set_batch(profile *p, double samples);
+
 // One epoch on every GPU, as PyTorch's loaders make it.
 typedef struct {
     int batches;         // batches per epoch (>= 1)

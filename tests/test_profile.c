@@ -2,8 +2,9 @@
 // documented values (ResNet-50: 25,557,032 parameters, 79 batches per epoch on 64 GPUs, the last
 // of 51 images, or floor(1281167 / (256 * 64)) = 78 with the partial batch dropped; its AMP
 // variant, whose batch takes 256 / 2470 s; HRNet-OCR; GPT-2 small), the epochs of
-// profile_epoch_of with and without drop_last, the default loss curve, the format's details
-// (comments, blank lines, any key order, tabs, CRLF, free-text description), and that
+// profile_epoch_of with and without drop_last, profile_set_batch, the default loss curve, the
+// format's details (comments, blank lines, any key order, tabs, CRLF, free-text description),
+// and that
 // every kind of bad profile (missing, duplicate or unknown key, a value that is not a number or
 // breaks its rule, a missing file, an unknown model name) is refused with exit status 2 and one
 // line on stderr naming the file and line. Bad profiles are written into a temporary directory
@@ -341,6 +342,39 @@ static void test_loss_curve(void **state)
     assert_near(profile_loss(&p, 89), 1.115, 0.001); // about 1.1 at the end
 }
 
+// profile_set_batch: forward and backward linear in the samples, the optimizer step not; the
+// epoch follows the new batch
+static void test_set_batch(void **state)
+{
+    (void)state;
+    profile p = {.name = "t", .dataset_size = 100, .samples_per_gpu = 8, .forward_s = 0.5,
+                 .backward_s = 1, .optimizer_s = 0.25};
+    profile_set_batch(&p, 2);
+    assert_true(p.samples_per_gpu == 2 && p.forward_s == 0.125 && p.backward_s == 0.25 &&
+                p.optimizer_s == 0.25);
+    expect_epoch(&p, 1, 50, 2);
+    profile_set_batch(&p, 24);
+    assert_true(p.forward_s == 1.5 && p.backward_s == 3 && p.optimizer_s == 0.25);
+    expect_epoch(&p, 1, 5, 4); // 4 x 24 + 4
+}
+
+static void set_batch_1(const void *arg)
+{
+    profile p = {.name = "big", .dataset_size = 4e9, .samples_per_gpu = 256, .forward_s = 1,
+                 .backward_s = 2};
+    (void)arg;
+    profile_set_batch(&p, 1);
+}
+
+static void test_set_batch_too_many(void **state)
+{
+    (void)state;
+    char err[2048];
+    child_expect_input_error(set_batch_1, NULL, "test_profile: ", err, sizeof err);
+    if (strstr(err, "more than 2147483647 batches") == NULL)
+        fail_msg("error line lacks 'more than 2147483647 batches'");
+}
+
 static void test_batches_per_epoch(void **state)
 {
     (void)state;
@@ -513,6 +547,8 @@ int main(void)
         cmocka_unit_test(test_format_details),
         cmocka_unit_test(test_loss_curve),
         cmocka_unit_test(test_batches_per_epoch),
+        cmocka_unit_test(test_set_batch),
+        cmocka_unit_test(test_set_batch_too_many),
         cmocka_unit_test(test_missing_file),
         cmocka_unit_test(test_directory_as_file),
         cmocka_unit_test(test_unknown_model),
