@@ -7,7 +7,7 @@
                        // smpi_shared_set_call
 
 #include "cli.h"     // cli_add, CLI_STR, CLI_NUM
-#include "profile.h" // profile_load, profile_default_dir
+#include "profile.h" // profile_load, profile_default_dir, profile_set_batch
 #include "util.h"    // mallocCheck
 
 static double flops_per_s; // the profile's reference GPU rate
@@ -41,12 +41,12 @@ void emulate_setup(const emulate_options *o, mpi_setup *ms)
     snprintf(name, sizeof name, "fashion_%s", net_kind_name(ms->model));
     profile p;
     profile_load(&p, o->profile ? o->profile : name, profile_default_dir());
-    const double scale = ms->batch / p.samples_per_gpu;
+    profile_set_batch(&p, ms->batch); // daso-sim --batch-size's scaling
     flops_per_s = p.ref_gpu_flops;
     ms->charge = charge;
-    ms->forward_s = p.forward_s * scale;
-    ms->backward_s = p.backward_s * scale;
-    ms->optimizer_s = p.optimizer_s; // a step over the parameters: the batch does not matter
+    ms->forward_s = p.forward_s;
+    ms->backward_s = p.backward_s;
+    ms->optimizer_s = p.optimizer_s;
     ms->charge_slices = o->slices;
 }
 

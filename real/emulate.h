@@ -8,9 +8,10 @@
 // Instead each batch charges the modelled GPU's time from a model profile (sim/models, the same
 // numbers daso-sim uses): forward, backward and optimizer seconds of one per-GPU batch, executed
 // as seconds x ref_gpu_flops flops on the rank's simulated host, as daso-sim charges them. The
-// forward and backward seconds are scaled by --batch-size / the profile's samples_per_gpu (daso-sim
-// has no batch size of its own: samples_per_gpu is its batch); the optimizer's are not. Forward and backward are charged in
-// slices with the global message advanced in between, as a GPU computes while the network works.
+// forward and backward seconds are scaled by --batch-size / the profile's samples_per_gpu
+// (profile_set_batch, as daso-sim --batch-size); the optimizer's are not. Forward and backward
+// are charged in slices with the global message advanced in between, as a GPU computes while
+// the network works.
 //
 // Every rank of an SMPI run lives in one process, so the data set is read once and shared.
 // daso-train-smpi's defaults differ from daso-train's in two places: DASO's global message and

@@ -49,10 +49,10 @@ static const char footer[] =
 typedef struct {
     const char *platform, *model, *models_dir, *loss_curve, *out, *trace, *breakdown, *collective,
         *algo, *hostfile;
-    int nodes, gpus_per_node, epochs;
+    int nodes, gpus_per_node, epochs, batch_size, global_batch;
     int fidelity; // sim_fidelity
     double ddp_bucket_bytes, horovod_cycle_s, daso_pack_s, ring_step_s, step_overhead_s;
-    bool quiet, exact_comm, exact_compute;
+    bool quiet, exact_comm, exact_compute, drop_last;
     variability var;
     background bg;
     double sizes[64];
@@ -102,12 +102,25 @@ static const cli_opt sim_opts[] = {
         .flags = CLI_NO_DEFAULT),
     STR("model", model, "M",
         "model profile: a name in the models folder (resnet50,\n"
-        "hrnet_ocr_cityscapes, transformer, fashion_mlp, fashion_cnn)\n"
-        "or a .profile file"),
+        "resnet50_amp, hrnet_ocr_cityscapes, transformer, fashion_mlp,\n"
+        "fashion_cnn) or a .profile file"),
     STR("models-dir", models_dir, "D",
         "where model names are looked up (DASO_MODELS, else the\n"
         "toolkit's sim/models)"),
     NUM("epochs", CLI_INT, epochs, 1, 1e6, "E", "epochs (the profile's)", .flags = CLI_NO_DEFAULT),
+    FLAG("drop-last", drop_last,
+         "drop every epoch's last partial batch: floor(D / (N x G x B))\n"
+         "full batches (DistributedSampler and DataLoader with\n"
+         "drop_last=True; daso-train's epochs); without it each GPU\n"
+         "gets ceil(D / (N x G)) samples and the last batch the rest"),
+    NUM("batch-size", CLI_INT, batch_size, 1, 2147483647, "B",
+        "samples per GPU per batch, the same at every scale (weak\n"
+        "scaling); forward and backward scale linearly (the profile's)",
+        .flags = CLI_NO_DEFAULT),
+    NUM("global-batch", CLI_INT, global_batch, 1, 2147483647, "B",
+        "samples per batch over all GPUs (strong scaling): B / (N x G)\n"
+        "per GPU, which must be whole; not with --batch-size",
+        .flags = CLI_NO_DEFAULT),
     STR("loss-curve", loss_curve, "F",
         "training loss per epoch, one per line or a run's CSV (the\n"
         "profile's documented curve); drives DASO's epoch logic"),
@@ -331,6 +344,28 @@ static void say_closed_forms(const sim_result *r)
         fprintf(stderr, "%s%s", held[i], i + 1 < n ? "; " : "\n");
 }
 
+// --batch-size (weak scaling) or --global-batch (strong scaling) into the profile m of `world`
+// GPUs; what was chosen, for the summary line and the CSV, into text.
+static void set_batch(const sim_options *o, profile *m, int world, char *text, size_t n)
+{
+    if (o->batch_size && o->global_batch)
+        util_die_input("--batch-size (per GPU) and --global-batch (over all GPUs) exclude each "
+                       "other: give one");
+    if (o->global_batch) {
+        if (o->global_batch % world != 0)
+            util_die_input("--global-batch %d does not divide evenly over %d GPUs: give a multiple "
+                           "of %d",
+                           o->global_batch, world, world);
+        profile_set_batch(m, o->global_batch / world);
+        snprintf(text, n, "global batch %d = %.0f per GPU (strong scaling)", o->global_batch,
+                 m->samples_per_gpu);
+        return;
+    }
+    if (o->batch_size)
+        profile_set_batch(m, o->batch_size);
+    snprintf(text, n, "batch %.0f per GPU (weak scaling)", m->samples_per_gpu);
+}
+
 static void run_training(sim_options *o, sched_config *c, const sim_platform_info *info,
                          bool closed_forms, bool plugin)
 {
@@ -339,9 +374,16 @@ static void run_training(sim_options *o, sched_config *c, const sim_platform_inf
         util_die_input("--model is required (see --help)");
     profile m;
     profile_load(&m, o->model, o->models_dir ? o->models_dir : profile_default_dir());
+    const int world = o->nodes * c->gpus_per_node;
+    char batch[128];
+    set_batch(o, &m, world, batch, sizeof batch);
     c->nodes = o->nodes;
     c->epochs = o->epochs ? o->epochs : (int)m.epochs;
-    c->last_batch = profile_batches_per_epoch(&m, o->nodes * c->gpus_per_node) - 1;
+    const profile_epoch epoch = profile_epoch_of(&m, world, o->drop_last);
+    c->last_batch = epoch.batches - 1;
+    if (epoch.last_samples < m.samples_per_gpu) // an epoch's last batch, when it is partial
+        snprintf(batch + strlen(batch), sizeof batch - strlen(batch), ", last batch %.0f",
+                 epoch.last_samples);
     sched_config_validate(c);
     double *loss = mallocCheck(sizeof(double) * (size_t)c->epochs);
     if (o->loss_curve)
@@ -351,12 +393,13 @@ static void run_training(sim_options *o, sched_config *c, const sim_platform_inf
             loss[e] = profile_loss(&m, e);
 
     sim_platform_load(o->platform);
-    sg_host_t *hosts = sim_platform_hosts(o->platform, o->nodes * c->gpus_per_node);
+    sg_host_t *hosts = sim_platform_hosts(o->platform, world);
     background_apply(&o->bg);
     outfile csv, tr, bd;
     trace t;
     if (o->out) {
         outfile_open(&csv, o->out);
+        fprintf(csv.f, "# %s\n", batch);
         driver_csv_header(csv.f);
     }
     if (o->breakdown) {
@@ -367,7 +410,8 @@ static void run_training(sim_options *o, sched_config *c, const sim_platform_inf
         outfile_open(&tr, o->trace);
         trace_begin(&t, tr.f);
     }
-    sim_setup s = {.cfg = *c, .model = &m, .loss = loss, .hosts = hosts,
+    sim_setup s = {.cfg = *c, .model = &m, .last_batch_share = epoch.last_samples / m.samples_per_gpu,
+                   .loss = loss, .hosts = hosts,
                    .fidelity = (sim_fidelity)o->fidelity, .ddp_bucket_bytes = o->ddp_bucket_bytes,
                    .closed_forms = closed_forms,
                    .exec_compute = o->exact_compute || plugin || info->needs_executions,
@@ -391,11 +435,11 @@ static void run_training(sim_options *o, sched_config *c, const sim_platform_inf
         outfile_commit(&csv);
     if (!o->quiet)
         say_closed_forms(&r);
-    const long gpu_batches = r.run.batches * o->nodes * c->gpus_per_node;
-    printf("daso-sim: %s, %s, %d nodes x %d GPUs, %d epochs x %d batches: training time %.9g s "
-           "(%.3g h) simulated; bytes between nodes %.9g, inside nodes %.9g; messages carried "
-           "%.9g between nodes and %.9g inside; %.2f s wall, %.0f GPU-batches/s\n",
-           c->strategy, m.name, o->nodes, c->gpus_per_node, c->epochs, c->last_batch + 1,
+    const long gpu_batches = r.run.batches * world;
+    printf("daso-sim: %s, %s, %d nodes x %d GPUs, %s, %d epochs x %d batches: "
+           "training time %.9g s (%.3g h) simulated; bytes between nodes %.9g, inside nodes %.9g; "
+           "messages carried %.9g between nodes and %.9g inside; %.2f s wall, %.0f GPU-batches/s\n",
+           c->strategy, m.name, o->nodes, c->gpus_per_node, batch, c->epochs, c->last_batch + 1,
            r.run.time_s, r.run.time_s / 3600, r.run.bytes_global, r.run.bytes_local,
            r.sent_global, r.sent_local, wall, gpu_batches / (wall > 0 ? wall : 1e-9));
     free(hosts);

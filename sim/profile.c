@@ -5,7 +5,7 @@
 #include <dirent.h>  // scandir, alphasort, struct dirent
 #include <errno.h>   // errno, ERANGE
 #include <limits.h>  // INT_MAX, PATH_MAX
-#include <math.h>    // exp, floor, isfinite
+#include <math.h>    // ceil, exp, floor, isfinite
 #include <stddef.h>  // offsetof, size_t
 #include <stdint.h>  // uint64_t
 #include <stdio.h>   // FILE, getline, snprintf, ferror
@@ -197,7 +197,7 @@ void profile_load(profile *p, const char *name_or_path, const char *dir)
     if (p->epochs > INT_MAX)
         util_die_input("%s:%d: epochs must be at most %d (got %.0f)", path,
                        seen[key_index("epochs")], INT_MAX, p->epochs);
-    if (floor(p->dataset_size / p->samples_per_gpu) > INT_MAX)
+    if (ceil(p->dataset_size / p->samples_per_gpu) > INT_MAX)
         util_die_input("%s:%d: dataset_size / samples_per_gpu must be at most %d batches", path,
                        seen[key_index("dataset_size")], INT_MAX);
     if (!(p->loss_floor < p->loss_start))
@@ -214,15 +214,34 @@ double profile_loss(const profile *p, int epoch)
     return p->loss_floor + (p->loss_start - p->loss_floor) * exp(-(double)epoch / p->loss_tau);
 }
 
-int profile_batches_per_epoch(const profile *p, int world)
+void profile_set_batch(profile *p, double samples)
+{
+    if (!(samples >= 1 && samples <= MAX_WHOLE && samples == floor(samples)))
+        util_die("profile_set_batch: %g is not a whole number of samples >= 1", samples);
+    if (ceil(p->dataset_size / samples) > INT_MAX)
+        util_die_input("a batch of %.0f: the %.0f samples of %s make more than %d batches", samples,
+                       p->dataset_size, p->name, INT_MAX);
+    const double scale = samples / p->samples_per_gpu;
+    p->forward_s *= scale;
+    p->backward_s *= scale;
+    p->samples_per_gpu = samples;
+}
+
+profile_epoch profile_epoch_of(const profile *p, int world, bool drop_last)
 {
     if (world < 1)
-        util_die("profile_batches_per_epoch: world must be >= 1 (got %d)", world);
-    // whole numbers <= 2^53 (checked on load), so exact in uint64_t
-    uint64_t samples = (uint64_t)p->dataset_size, per_gpu = (uint64_t)p->samples_per_gpu;
-    if (per_gpu > samples / (uint64_t)world) // fewer samples than one batch on every GPU
-        return 1;
-    return (int)(samples / (per_gpu * (uint64_t)world)); // <= INT_MAX: checked on load
+        util_die("profile_epoch_of: world must be >= 1 (got %d)", world);
+    // whole numbers <= 2^53 (checked on load), so exact in uint64_t; the batch counts are at
+    // most ceil(dataset_size / samples_per_gpu) <= INT_MAX (checked on load)
+    const uint64_t samples = (uint64_t)p->dataset_size, per_batch = (uint64_t)p->samples_per_gpu,
+                   w = (uint64_t)world;
+    if (drop_last) {
+        const uint64_t batches = samples / w / per_batch; // floor(floor(D / W) / B)
+        return (profile_epoch){batches > 0 ? (int)batches : 1, p->samples_per_gpu};
+    }
+    const uint64_t per_gpu = (samples + w - 1) / w; // ceil(D / W), padded
+    const uint64_t batches = (per_gpu + per_batch - 1) / per_batch;
+    return (profile_epoch){(int)batches, (double)(per_gpu - (batches - 1) * per_batch)};
 }
 
 const char *profile_default_dir(void)

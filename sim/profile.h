@@ -7,13 +7,15 @@
 //
 //   profile p;
 //   profile_load(&p, "resnet50", "sim/models");   // or a path: "my/model.profile"
-//   int L = profile_batches_per_epoch(&p, nodes * gpus_per_node) - 1;
+//   int L = profile_epoch_of(&p, nodes * gpus_per_node, false).batches - 1;
 //   double t = p.forward_s * p.ref_gpu_flops / host_speed;   // compute time on a platform host
 //   double loss = profile_loss(&p, epoch);
 //
 // Every problem with a profile is user input: one line on stderr and exit status 2.
 #ifndef DASO_PROFILE_H
 #define DASO_PROFILE_H
+
+#include <stdbool.h> // bool
 
 typedef struct {
     char name[64];          // short name used by --model (one word)
@@ -48,8 +50,23 @@ const char *profile_default_dir(void);
 // exp(-epoch / loss_tau); loss(0) = loss_start.
 double profile_loss(const profile *p, int epoch);
 
-// floor(dataset_size / (samples_per_gpu * world)), at least 1: the batches of one epoch when
-// `world` GPUs (>= 1) share the data set and the last incomplete batch is dropped.
-int profile_batches_per_epoch(const profile *p, int world);
+// Makes *p's batch `samples` per GPU (a whole number >= 1): forward_s and backward_s scale
+// linearly in the samples (times samples / samples_per_gpu), optimizer_s does not (a step over
+// the parameters). More than INT_MAX batches per epoch on one GPU: util_die_input (exit 2).
+void profile_set_batch(profile *p, double samples);
+
+// One epoch on every GPU, as PyTorch's loaders make it.
+typedef struct {
+    int batches;         // batches per epoch (>= 1)
+    double last_samples; // samples of the last one (samples_per_gpu when it is full)
+} profile_epoch;
+
+// The epoch of `world` GPUs (>= 1) sharing the data set. Without drop_last, as
+// DistributedSampler(drop_last=False) with DataLoader(drop_last=False): every GPU gets
+// ceil(dataset_size / world) samples (the sampler pads by repeating some), in
+// ceil(ceil(dataset_size / world) / samples_per_gpu) batches, the last holding what is left.
+// With drop_last, as both with drop_last=True: floor(dataset_size / (samples_per_gpu * world))
+// full batches, at least 1 (GPUs with fewer samples than a batch still run one full batch).
+profile_epoch profile_epoch_of(const profile *p, int world, bool drop_last);
 
 #endif

@@ -69,7 +69,8 @@ struct sim_rank {
     sim_helper grad, param;
     gsl_rng *rng;                    // this GPU's compute-time draws
     double gpu;                      // its persistent multiplier (--gpu-speed-dist)
-    double slow;                     // the multiplier of the batch being computed
+    double slow;                     // the multiplier of the batch being computed (its draw of
+                                     // variability, times its share of a full batch)
     double speed;                    // its host's flop/s
     int n_pending;                   // global messages in flight
     events ev;
@@ -171,7 +172,7 @@ static void compute(sim_rank *r, double seconds)
         sim_sleep(&r->st->net, flops / r->speed);
 }
 
-// Forward and backward of this batch, slowed by the batch's draw of variability.
+// Forward and backward of this batch, scaled by r->slow (its draw and its share of a full batch).
 static void compute_pass(sim_rank *r, double seconds)
 {
     compute(r, seconds * r->slow);
@@ -268,7 +269,6 @@ static void global_grads_analytic(sim_rank *r, events *ev, double t0, double byt
 static double sim_train_batch(void *ctx, events *ev, int epoch, int batch, plan_grad grad,
                               floatfmt fmt)
 {
-    (void)batch;
     sim_rank *r = ctx;
     const sim_setup *s = r->st->setup;
     const profile *m = s->model;
@@ -278,7 +278,9 @@ static double sim_train_batch(void *ctx, events *ev, int epoch, int batch, plan_
         events_add(ev, EV_COMPUTE, "step overhead", at, simgrid_get_clock(), 0, 0);
     }
     double t0 = simgrid_get_clock(); // the pass's start: grads_ready splits what follows
-    r->slow = r->gpu * variability_factor(s->var, r->rng, r->rank, s->cfg.gpus_per_node, epoch);
+    // the batch's draws, and the share of a full batch's samples the epoch's last one holds
+    r->slow = r->gpu * variability_factor(s->var, r->rng, r->rank, s->cfg.gpus_per_node, epoch) *
+              (batch == s->cfg.last_batch ? s->last_batch_share : 1);
     if (grad == GRAD_NONE) {
         compute_pass(r, m->forward_s + m->backward_s);
         events_add(ev, EV_COMPUTE, "forward-backward", t0, simgrid_get_clock(), 0, 0);

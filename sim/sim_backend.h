@@ -50,6 +50,9 @@
 typedef struct {
     sched_config cfg;          // shape and strategy; last_batch and epochs already set
     const profile *model;      // compute times and parameter count
+    double last_batch_share;   // an epoch's last batch's samples over a full batch's, in (0, 1]:
+                               // its forward and backward are scaled by it (the gradients, the
+                               // optimizer step and the step overhead are the whole model's)
     const double *loss;        // training loss of each epoch (cfg.epochs values)
     sg_host_t *hosts;          // one per rank, node-contiguous
     sim_fidelity fidelity;

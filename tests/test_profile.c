@@ -1,7 +1,10 @@
 // test_profile.c: checks sim/profile: the shipped profiles load by name and by path with their
-// documented values (ResNet-50: 25,557,032 parameters, 78 batches per epoch on 64 GPUs =
-// floor(1281167 / (256 * 64)); HRNet-OCR; GPT-2 small), the default loss curve, the format's
-// details (comments, blank lines, any key order, tabs, CRLF, free-text description), and that
+// documented values (ResNet-50: 25,557,032 parameters, 79 batches per epoch on 64 GPUs, the last
+// of 51 images, or floor(1281167 / (256 * 64)) = 78 with the partial batch dropped; its AMP
+// variant, whose batch takes 256 / 2470 s; HRNet-OCR; GPT-2 small), the epochs of
+// profile_epoch_of with and without drop_last, profile_set_batch, the default loss curve, the
+// format's details (comments, blank lines, any key order, tabs, CRLF, free-text description),
+// and that
 // every kind of bad profile (missing, duplicate or unknown key, a value that is not a number or
 // breaks its rule, a missing file, an unknown model name) is refused with exit status 2 and one
 // line on stderr naming the file and line. Bad profiles are written into a temporary directory
@@ -129,6 +132,23 @@ static void expect_rejected(const char *name_or_path, const char *dir, const cha
         fail_msg("error line lacks '%s'", want2);
 }
 
+// Batches per epoch with the last partial batch dropped (--drop-last).
+static int dropped(const profile *p, int world)
+{
+    const profile_epoch e = profile_epoch_of(p, world, true);
+    assert_true(e.last_samples == p->samples_per_gpu); // dropped batches are full
+    return e.batches;
+}
+
+// ceil(ceil(D / W) / B) batches, the last of ceil(D / W) - (batches - 1) * B samples
+static void expect_epoch(const profile *p, int world, int batches, double last)
+{
+    const profile_epoch e = profile_epoch_of(p, world, false);
+    if (e.batches != batches || e.last_samples != last)
+        fail_msg("D %.0f B %.0f W %d: %d batches, the last %.0f; want %d and %.0f", p->dataset_size,
+                 p->samples_per_gpu, world, e.batches, e.last_samples, batches, last);
+}
+
 static void load_shipped(profile *p, const char *name)
 {
     profile_load(p, name, models_dir);
@@ -154,11 +174,33 @@ static void test_resnet50(void **state)
     // one batch of 256 at NVIDIA's 938 img/s TF32
     assert_near(p.forward_s + p.backward_s + p.optimizer_s, 256.0 / 938, 0.001);
     assert_true(p.loss_start == 6.9 && p.loss_floor == 1.1 && p.loss_tau == 15);
-    assert_int_equal(profile_batches_per_epoch(&p, 64), 78); // floor(1281167 / 16384)
-    assert_int_equal(profile_batches_per_epoch(&p, 1), 5004);
-    assert_int_equal(profile_batches_per_epoch(&p, 8), 625);
-    assert_int_equal(profile_batches_per_epoch(&p, 256), 19);
-    assert_int_equal(profile_batches_per_epoch(&p, 3744), 1); // all of JUWELS Booster
+    assert_int_equal(dropped(&p, 64), 78); // floor(1281167 / 16384)
+    assert_int_equal(dropped(&p, 1), 5004);
+    assert_int_equal(dropped(&p, 8), 625);
+    assert_int_equal(dropped(&p, 256), 19);
+    assert_int_equal(dropped(&p, 3744), 1); // all of JUWELS Booster
+    expect_epoch(&p, 64, 79, 51);  // 20019 images per GPU: 78 x 256 + 51
+    expect_epoch(&p, 1, 5005, 143);
+    expect_epoch(&p, 256, 20, 141);
+    expect_epoch(&p, 3744, 2, 87); // 343 per GPU
+}
+
+// resnet50's workload at NVIDIA's mixed-precision throughput: the same model and data, a batch of
+// 256 in 256 / 2470 s (DeepLearningExamples 291f0d0, 1 A100 80GB, AMP)
+static void test_resnet50_amp(void **state)
+{
+    (void)state;
+    profile p, tf32;
+    load_shipped(&p, "resnet50_amp");
+    load_shipped(&tf32, "resnet50");
+    assert_true(p.params == tf32.params && p.dataset_size == tf32.dataset_size);
+    assert_true(p.samples_per_gpu == 256 && p.epochs == 90);
+    assert_string_equal(p.ref_gpu, "A100-SXM4-80GB");
+    assert_string_equal(p.precision, "amp");
+    assert_true(p.optimizer_s == tf32.optimizer_s); // the same split convention
+    assert_near(p.forward_s + p.backward_s + p.optimizer_s, 256.0 / 2470, 1e-12);
+    assert_true(p.loss_start == tf32.loss_start && p.loss_floor == tf32.loss_floor &&
+                p.loss_tau == tf32.loss_tau);
 }
 
 static void test_hrnet_ocr_cityscapes(void **state)
@@ -172,10 +214,12 @@ static void test_hrnet_ocr_cityscapes(void **state)
     assert_true(p.epochs == 175);
     assert_string_equal(p.precision, "amp");
     assert_true(p.forward_s == 0.16 && p.backward_s == 0.32 && p.optimizer_s == 0.015);
-    assert_int_equal(profile_batches_per_epoch(&p, 16), 185);
-    assert_int_equal(profile_batches_per_epoch(&p, 64), 46);
-    assert_int_equal(profile_batches_per_epoch(&p, 2975), 1);
-    assert_int_equal(profile_batches_per_epoch(&p, 4096), 1); // more GPUs than images
+    assert_int_equal(dropped(&p, 16), 185);
+    assert_int_equal(dropped(&p, 64), 46);
+    assert_int_equal(dropped(&p, 2975), 1);
+    assert_int_equal(dropped(&p, 4096), 1); // more GPUs than images
+    expect_epoch(&p, 16, 186, 1);             // batches of one image: 186 per GPU, padded
+    expect_epoch(&p, 4096, 1, 1);
 }
 
 static void test_transformer(void **state)
@@ -190,7 +234,7 @@ static void test_transformer(void **state)
     assert_true(p.epochs == 32);
     assert_string_equal(p.precision, "amp");
     assert_near(p.forward_s + p.backward_s, 5 * (0.135 - 0.003), 1e-9);
-    assert_int_equal(profile_batches_per_epoch(&p, 8), 18382); // nanoGPT's 8 GPUs
+    assert_int_equal(dropped(&p, 8), 18382); // nanoGPT's 8 GPUs
     assert_true(p.loss_start == 10.8 && p.loss_floor == 2.85);
 }
 
@@ -199,8 +243,8 @@ static void test_transformer(void **state)
 static void test_shipped_common(void **state)
 {
     (void)state;
-    const char *names[] = {"resnet50", "hrnet_ocr_cityscapes", "transformer"};
-    for (int i = 0; i < 3; i++) {
+    const char *names[] = {"resnet50", "resnet50_amp", "hrnet_ocr_cityscapes", "transformer"};
+    for (int i = 0; i < 4; i++) {
         profile p;
         load_shipped(&p, names[i]);
         assert_true(p.ref_gpu_flops == 19.5e12);
@@ -298,22 +342,65 @@ static void test_loss_curve(void **state)
     assert_near(profile_loss(&p, 89), 1.115, 0.001); // about 1.1 at the end
 }
 
+// profile_set_batch: forward and backward linear in the samples, the optimizer step not; the
+// epoch follows the new batch
+static void test_set_batch(void **state)
+{
+    (void)state;
+    profile p = {.name = "t", .dataset_size = 100, .samples_per_gpu = 8, .forward_s = 0.5,
+                 .backward_s = 1, .optimizer_s = 0.25};
+    profile_set_batch(&p, 2);
+    assert_true(p.samples_per_gpu == 2 && p.forward_s == 0.125 && p.backward_s == 0.25 &&
+                p.optimizer_s == 0.25);
+    expect_epoch(&p, 1, 50, 2);
+    profile_set_batch(&p, 24);
+    assert_true(p.forward_s == 1.5 && p.backward_s == 3 && p.optimizer_s == 0.25);
+    expect_epoch(&p, 1, 5, 4); // 4 x 24 + 4
+}
+
+static void set_batch_1(const void *arg)
+{
+    profile p = {.name = "big", .dataset_size = 4e9, .samples_per_gpu = 256, .forward_s = 1,
+                 .backward_s = 2};
+    (void)arg;
+    profile_set_batch(&p, 1);
+}
+
+static void test_set_batch_too_many(void **state)
+{
+    (void)state;
+    char err[2048];
+    child_expect_input_error(set_batch_1, NULL, "test_profile: ", err, sizeof err);
+    if (strstr(err, "more than 2147483647 batches") == NULL)
+        fail_msg("error line lacks 'more than 2147483647 batches'");
+}
+
 static void test_batches_per_epoch(void **state)
 {
     (void)state;
     profile p = {.dataset_size = 100, .samples_per_gpu = 8};
-    assert_int_equal(profile_batches_per_epoch(&p, 1), 12); // the last 4 samples dropped
-    assert_int_equal(profile_batches_per_epoch(&p, 6), 2);
-    assert_int_equal(profile_batches_per_epoch(&p, 12), 1); // 96 of 100
-    assert_int_equal(profile_batches_per_epoch(&p, 13), 1); // fewer samples than one round
-    assert_int_equal(profile_batches_per_epoch(&p, 2147483647), 1);
+    assert_int_equal(dropped(&p, 1), 12); // the last 4 samples dropped
+    expect_epoch(&p, 1, 13, 4);           // ... or their own batch
+    assert_int_equal(dropped(&p, 6), 2);
+    expect_epoch(&p, 6, 3, 1); // 17 per GPU (2 of them padding): 8 + 8 + 1
+    assert_int_equal(dropped(&p, 12), 1); // 96 of 100
+    expect_epoch(&p, 12, 2, 1);           // 9 per GPU
+    assert_int_equal(dropped(&p, 13), 1); // fewer samples than one round
+    expect_epoch(&p, 13, 1, 8);           // 8 per GPU: one full batch
+    assert_int_equal(dropped(&p, 2147483647), 1);
+    expect_epoch(&p, 2147483647, 1, 1);
     p = (profile){.dataset_size = 4096, .samples_per_gpu = 256};
-    assert_int_equal(profile_batches_per_epoch(&p, 16), 1); // exact multiple
-    assert_int_equal(profile_batches_per_epoch(&p, 4), 4);
+    assert_int_equal(dropped(&p, 16), 1); // exact multiple: the same either way
+    expect_epoch(&p, 16, 1, 256);
+    assert_int_equal(dropped(&p, 4), 4);
+    expect_epoch(&p, 4, 4, 256);
     p = (profile){.dataset_size = 9007199254740992.0, .samples_per_gpu = 8388608}; // 2^53, 2^23
-    assert_int_equal(profile_batches_per_epoch(&p, 1), 1073741824);             // exact: 2^30
-    assert_int_equal(profile_batches_per_epoch(&p, 3), 357913941);
-    assert_int_equal(profile_batches_per_epoch(&p, 1073741824), 1);
+    assert_int_equal(dropped(&p, 1), 1073741824);                                // exact: 2^30
+    expect_epoch(&p, 1, 1073741824, 8388608);
+    assert_int_equal(dropped(&p, 3), 357913941);
+    expect_epoch(&p, 3, 357913942, 2796203); // ceil(2^53 / 3) = 3002399751580331 per GPU
+    assert_int_equal(dropped(&p, 1073741824), 1);
+    expect_epoch(&p, 1073741824, 1, 8388608);
 }
 
 // ----------------------------------------------------------------------------
@@ -408,7 +495,7 @@ static void test_unknown_model(void **state)
     (void)state;
     char want[512];
     snprintf(want, sizeof want, "unknown model 'resnet' (available in %s: ", models_dir);
-    expect_rejected("resnet", models_dir, want, "hrnet_ocr_cityscapes, resnet50, transformer");
+    expect_rejected("resnet", models_dir, want, "hrnet_ocr_cityscapes, resnet50, resnet50_amp, transformer");
     expect_rejected("", models_dir, "unknown model ''", "resnet50");
 
     // a directory with no profiles: hidden files and other names do not count
@@ -452,6 +539,7 @@ int main(void)
     models_dir = getenv("DASO_MODELS") ? getenv("DASO_MODELS") : "sim/models";
     const struct CMUnitTest fixed[] = {
         cmocka_unit_test(test_resnet50),
+        cmocka_unit_test(test_resnet50_amp),
         cmocka_unit_test(test_hrnet_ocr_cityscapes),
         cmocka_unit_test(test_transformer),
         cmocka_unit_test(test_shipped_common),
@@ -459,6 +547,8 @@ int main(void)
         cmocka_unit_test(test_format_details),
         cmocka_unit_test(test_loss_curve),
         cmocka_unit_test(test_batches_per_epoch),
+        cmocka_unit_test(test_set_batch),
+        cmocka_unit_test(test_set_batch_too_many),
         cmocka_unit_test(test_missing_file),
         cmocka_unit_test(test_directory_as_file),
         cmocka_unit_test(test_unknown_model),
