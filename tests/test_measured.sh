@@ -61,6 +61,19 @@ t=$("$sim" --collective bisection --platform "$tmp/cell.xml" --nodes 4 --bytes 1
 within "$t" "$(awk 'BEGIN { print 4e-6 + 1e8 / 10e9 }')" 1e-6
 tap_result $? "bisection inside one cell: every pair at its adapters' bandwidth ($t s)"
 
+# --- caps on both directions together (daso-platform --nvlink-bidir-bw, --hca-bidir-bw): one way
+# as before, both ways the two messages share the cap
+"$B/daso-platform" --nodes 2 --gpus-per-node 2 --nodes-per-cell 2 --nvlink-bw 50e9 --nvlink-lat 3e-6 \
+  --nvlink-bidir-bw 70e9 --hca-bw 10e9 --hca-lat 2e-6 --hca-bidir-bw 15e9 --out "$tmp/caps.xml"
+capped() { "$sim" --platform "$tmp/caps.xml" --nodes 2 --bytes 100000000 --collective "$@" | field /dev/stdin 100000000 2; }
+for pair in intra inter; do
+  if [ $pair = intra ]; then lat=3e-6 bw=50e9 cap=70e9; else lat=4e-6 bw=10e9 cap=15e9; fi
+  t1=$(capped p2p --pair $pair) t2=$(capped bidir --pair $pair)
+  within "$t1" "$(awk -v l=$lat -v b=$bw 'BEGIN { printf "%.12g", l + 1e8 / b }')" 1e-7 &&
+    within "$t2" "$(awk -v l=$lat -v c=$cap 'BEGIN { printf "%.12g", l + 2e8 / c }')" 1e-7
+  tap_result $? "cap on both directions, $pair: one way at the per-direction rate ($t1 s), both ways sharing the cap ($t2 s)"
+done
+
 # --- bad combinations: one line, exit 2
 P=(--platform "$tmp/small.xml" --bytes 1000)
 tap_expect_input_error "--pair with allreduce" "$sim" "${P[@]}" --nodes 2 --collective allreduce --pair intra
