@@ -765,11 +765,13 @@ static void test_shipped_juwels_booster(void **state)
     assert_string_equal(p->names[3743], "n0935-g3");
     for (int i = 0; i < p->nlisted; i++)
         assert_close(p->speeds[i], 19.5e12);
-    check_route(p, "n0000-g0", "n0000-g1", 1, 100e9, 1e-6, "n0000-nvl01_UP");
-    check_route(p, "n0000-g0", "n0047-g0", 4, 25e9, 2e-6,
-                "n0000-hca0_UP n0000-v n0047-v n0047-hca0_DOWN");
-    check_route(p, "n0000-g0", "n0935-g3", 5, 25e9, 3e-6,
-                "n0000-hca0_UP n0000-v gl-00-19_UP n0935-v n0935-hca3_DOWN");
+    // the measured network (platforms/README.md): each NVLink and HCA link with its cap
+    check_route(p, "n0000-g0", "n0000-g1", 2, 90.5e9, 0.65e-6, "n0000-nvl01_UP n0000-nvl01-bi");
+    check_route(p, "n0000-g0", "n0047-g0", 6, 24.7e9, 2e-6,
+                "n0000-hca0_UP n0000-hca0-bi n0000-v n0047-v n0047-hca0-bi n0047-hca0_DOWN");
+    check_route(p, "n0000-g0", "n0935-g3", 7, 24.7e9, 3e-6,
+                "n0000-hca0_UP n0000-hca0-bi n0000-v gl-00-19_UP n0935-v n0935-hca3-bi "
+                "n0935-hca3_DOWN");
 
     // the file is what its recorded command line writes with today's generator
     char *words[64];
