@@ -221,6 +221,7 @@ TEST_ARGS = $(foreach t,$(TEST_NAMES),$(if $(call missing,$(t)),SKIP:$(t):$(subs
             tests/test_cli.sh $(if $(filter yes,$(HAVE_TESH)),tests/test_golden.sh,SKIP:test_golden.sh:TESH) \
             $(if $(HAVE_SIM),tests/test_sim.sh,SKIP:test_sim.sh:SIMGRID$(comma)GSL) \
             $(if $(HAVE_SIM),tests/test_sim_var.sh,SKIP:test_sim_var.sh:SIMGRID$(comma)GSL) \
+            $(if $(HAVE_SIM),tests/test_measured.sh,SKIP:test_measured.sh:SIMGRID$(comma)GSL) \
             $(if $(HAVE_SIM),tests/test_calibrate_scaling.sh,SKIP:test_calibrate_scaling.sh:SIMGRID$(comma)GSL) \
             $(if $(HAVE_SIM),tests/test_outputs.sh,SKIP:test_outputs.sh:SIMGRID$(comma)GSL) \
             $(if $(HAVE_SIM),tests/test_epochs.sh,SKIP:test_epochs.sh:SIMGRID$(comma)GSL) \

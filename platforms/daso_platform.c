@@ -6,6 +6,10 @@
 //                   name against every zone created before it):
 //                   nNNNN-nvlAB  one SPLITDUPLEX NVLink link per GPU pair of node NNNN,
 //                   nNNNN-hcaK   one SPLITDUPLEX HCA link per GPU, to the node's nic router,
+//                   nNNNN-nvlAB-bi, nNNNN-hcaK-bi  with --nvlink-bidir-bw, --hca-bidir-bw: a
+//                                SHARED link beside each, on the route both ways, that caps
+//                                both directions together (what an adapter delivers both
+//                                ways at once, less than twice one way),
 //                   nNNNN-v      a FATPIPE dummy for the node -> cell zoneRoute (empty routes are
 //                                forbidden),
 //                   gl-AA-BB     one SPLITDUPLEX link per pair of cells, K x global-link-bw
@@ -13,7 +17,7 @@
 //     cNN   (Full)  one router cNN-sw (a DragonFly+ cell, its fat tree abstracted as a crossbar)
 //
 // Routes: same node = 1 NVLink link; same cell = hca up, dummy, dummy, hca down; other cell = the
-// same with the cell-pair link in the middle. Names are zero-padded so that SimGrid's strcmp-sorted
+// same with the cell-pair link in the middle; each NVLink or HCA link followed by its cap if any. Names are zero-padded so that SimGrid's strcmp-sorted
 // host list is the natural order (node-major, then GPU).
 //
 //   build/daso-platform --nodes 936 --out platforms/juwels_booster.xml
@@ -51,6 +55,8 @@ typedef struct {
     double nvlink_lat;     // s
     double hca_bw;         // B/s per direction per GPU
     double hca_lat;        // s
+    double nvlink_bidir_bw; // B/s both directions together per GPU pair (0: no cap)
+    double hca_bidir_bw;    // B/s both directions together per GPU's HCA (0: no cap)
     double global_link_bw; // B/s per direction per global link
     double global_lat;     // s
     const char *name;      // optional one-line description
@@ -90,6 +96,11 @@ static const cli_opt options[] = {
     LATENCY("nvlink-lat", nvlink_lat, "s"),
     POSITIVE("hca-bw", hca_bw, "B", "B/s per direction per GPU (one HDR200 per GPU)"),
     LATENCY("hca-lat", hca_lat, "s"),
+    CLI_NUM("nvlink-bidir-bw", CLI_DOUBLE, platform_params, nvlink_bidir_bw, 0, DBL_MAX, "B",
+            "B/s both directions together per GPU pair: a shared link\n"
+            "beside the per-direction one (0: none)"),
+    CLI_NUM("hca-bidir-bw", CLI_DOUBLE, platform_params, hca_bidir_bw, 0, DBL_MAX, "B",
+            "B/s both directions together per GPU's HCA (0: none)"),
     LONG("nodes-per-cell", nodes_per_cell, MAX_NODES, "C", "nodes per DragonFly+ cell"),
     LONG("global-links", global_links, MAX_GLOBAL_LINKS, "K", "links per pair of cells"),
     POSITIVE("global-link-bw", global_link_bw, "B", "B/s per direction per global link"),
@@ -290,6 +301,16 @@ static int digits(long v) // decimal digits of v >= 0
 
 // --- the platform ------------------------------------------------------------------------------
 
+// Writes the name of node n's NVLink link between GPUs a < b (nw, gw: number widths of nodes and
+// GPUs; G GPUs per node).
+static void out_nvl_name(int nw, int gw, long G, long n, long a, long b)
+{
+    if (G <= 10)
+        W("n%0*ld-nvl%ld%ld", nw, n, a, b);
+    else
+        W("n%0*ld-nvl%0*ld-%0*ld", nw, n, gw, a, gw, b);
+}
+
 static void write_platform(const platform_params *p, int argc, char **argv)
 {
     const long N = p->nodes, G = p->gpus, C = p->nodes_per_cell;
@@ -301,10 +322,14 @@ static void write_platform(const platform_params *p, int argc, char **argv)
     double max_bw = p->nvlink_bw > p->hca_bw ? p->nvlink_bw : p->hca_bw;
     if (cell_bw > max_bw)
         max_bw = cell_bw;
+    if (p->nvlink_bidir_bw > max_bw)
+        max_bw = p->nvlink_bidir_bw;
+    if (p->hca_bidir_bw > max_bw)
+        max_bw = p->hca_bidir_bw;
     const double dummy_bw = 1000.0 * max_bw > 1e13 ? 1000.0 * max_bw : 1e13;
 
     char speed[64], nvl_bw[64], nvl_lat[64], hca_bw[64], hca_lat[64], gl_bw[64], gl_lat[64],
-        v_bw[64];
+        v_bw[64], nvl_bi[64], hca_bi[64];
     fmt_unit(speed, sizeof speed, p->gpu_speed, UNITS_SPEED);
     fmt_unit(nvl_bw, sizeof nvl_bw, p->nvlink_bw, UNITS_BW);
     fmt_unit(nvl_lat, sizeof nvl_lat, p->nvlink_lat, UNITS_TIME);
@@ -313,6 +338,9 @@ static void write_platform(const platform_params *p, int argc, char **argv)
     fmt_unit(gl_bw, sizeof gl_bw, cell_bw, UNITS_BW);
     fmt_unit(gl_lat, sizeof gl_lat, p->global_lat, UNITS_TIME);
     fmt_unit(v_bw, sizeof v_bw, dummy_bw, UNITS_BW);
+    fmt_unit(nvl_bi, sizeof nvl_bi, p->nvlink_bidir_bw, UNITS_BW);
+    fmt_unit(hca_bi, sizeof hca_bi, p->hca_bidir_bw, UNITS_BW);
+    const bool nvl_cap = p->nvlink_bidir_bw > 0 && G > 1, hca_cap = p->hca_bidir_bw > 0;
 
     // header: command line and every parameter
     W("<?xml version='1.0'?>\n");
@@ -350,6 +378,13 @@ static void write_platform(const platform_params *p, int argc, char **argv)
     W("    hca-bw          %s B/s per direction per GPU (%s)\n", fmt_exact(x, sizeof x, p->hca_bw),
       hca_bw);
     W("    hca-lat         %s s (%s)\n", fmt_exact(x, sizeof x, p->hca_lat), hca_lat);
+    if (nvl_cap) // the lines of the caps only when set: files without them stay as they were
+        W("    nvlink-bidir-bw %s B/s both directions together per GPU pair (%s, links "
+          "nNNNN-nvlAB-bi)\n",
+          fmt_exact(x, sizeof x, p->nvlink_bidir_bw), nvl_bi);
+    if (hca_cap)
+        W("    hca-bidir-bw    %s B/s both directions together per GPU (%s, links nNNNN-hcaK-bi)\n",
+          fmt_exact(x, sizeof x, p->hca_bidir_bw), hca_bi);
     W("    nodes-per-cell  %ld   (cells: %ld)\n", C, cells);
     W("    global-links    %ld per pair of cells%s\n", p->global_links, no_gl);
     W("    global-link-bw  %s B/s per direction per link (per pair of cells: %s)%s\n",
@@ -358,6 +393,9 @@ static void write_platform(const platform_params *p, int argc, char **argv)
     W("  Routes: same node = 1 NVLink link (nvlink-lat); same cell = hca up, nNNNN-v, nNNNN-v,\n"
       "  hca down (2 x hca-lat); other cell = same plus the cell-pair link gl-AA-BB (2 x hca-lat +\n"
       "  global-lat). nNNNN-v are %s FATPIPE dummies (SimGrid forbids empty routes).\n", v_bw);
+    if (nvl_cap || hca_cap)
+        W("  Each %s link is followed on its routes, both ways, by its SHARED cap *-bi.\n",
+          nvl_cap && hca_cap ? "NVLink and HCA" : nvl_cap ? "NVLink" : "HCA");
     W("-->\n");
 
     W("<platform version=\"4.1\">\n");
@@ -384,17 +422,25 @@ static void write_platform(const platform_params *p, int argc, char **argv)
     for (long n = 0; n < N; n++) {
         for (long a = 0; a < G; a++)
             for (long b = a + 1; b < G; b++) {
-                if (G <= 10)
-                    W("      <link id=\"n%0*ld-nvl%ld%ld\"", nw, n, a, b);
-                else
-                    W("      <link id=\"n%0*ld-nvl%0*ld-%0*ld\"", nw, n, gw, a, gw, b);
-                W(" bandwidth=\"%s\" latency=\"%s\" sharing_policy=\"SPLITDUPLEX\"/>\n", nvl_bw,
+                W("      <link id=\"");
+                out_nvl_name(nw, gw, G, n, a, b);
+                W("\" bandwidth=\"%s\" latency=\"%s\" sharing_policy=\"SPLITDUPLEX\"/>\n", nvl_bw,
                   nvl_lat);
+                if (nvl_cap) {
+                    W("      <link id=\"");
+                    out_nvl_name(nw, gw, G, n, a, b);
+                    W("-bi\" bandwidth=\"%s\" latency=\"0\" sharing_policy=\"SHARED\"/>\n", nvl_bi);
+                }
             }
-        for (long g = 0; g < G; g++)
+        for (long g = 0; g < G; g++) {
             W("      <link id=\"n%0*ld-hca%0*ld\" bandwidth=\"%s\" latency=\"%s\""
               " sharing_policy=\"SPLITDUPLEX\"/>\n",
               nw, n, gw, g, hca_bw, hca_lat);
+            if (hca_cap)
+                W("      <link id=\"n%0*ld-hca%0*ld-bi\" bandwidth=\"%s\" latency=\"0\""
+                  " sharing_policy=\"SHARED\"/>\n",
+                  nw, n, gw, g, hca_bi);
+        }
         W("      <link id=\"n%0*ld-v\" bandwidth=\"%s\" latency=\"0\" sharing_policy=\"FATPIPE\"/>\n",
           nw, n, v_bw);
     }
@@ -412,19 +458,25 @@ static void write_platform(const platform_params *p, int argc, char **argv)
         W("      <router id=\"n%0*ld-nic\"/>\n", nw, n);
         for (long a = 0; a < G; a++)
             for (long b = a + 1; b < G; b++) {
-                W("      <route src=\"n%0*ld-g%0*ld\" dst=\"n%0*ld-g%0*ld\">", nw, n, gw, a, nw, n,
-                  gw, b);
-                if (G <= 10)
-                    W("<link_ctn id=\"n%0*ld-nvl%ld%ld\" direction=\"UP\"/></route>\n", nw, n, a,
-                      b);
-                else
-                    W("<link_ctn id=\"n%0*ld-nvl%0*ld-%0*ld\" direction=\"UP\"/></route>\n", nw, n,
-                      gw, a, gw, b);
+                W("      <route src=\"n%0*ld-g%0*ld\" dst=\"n%0*ld-g%0*ld\"><link_ctn id=\"", nw, n,
+                  gw, a, nw, n, gw, b);
+                out_nvl_name(nw, gw, G, n, a, b);
+                W("\" direction=\"UP\"/>");
+                if (nvl_cap) {
+                    W("<link_ctn id=\"");
+                    out_nvl_name(nw, gw, G, n, a, b);
+                    W("-bi\"/>");
+                }
+                W("</route>\n");
             }
-        for (long g = 0; g < G; g++)
+        for (long g = 0; g < G; g++) {
             W("      <route src=\"n%0*ld-g%0*ld\" dst=\"n%0*ld-nic\">"
-              "<link_ctn id=\"n%0*ld-hca%0*ld\" direction=\"UP\"/></route>\n",
+              "<link_ctn id=\"n%0*ld-hca%0*ld\" direction=\"UP\"/>",
               nw, n, gw, g, nw, n, nw, n, gw, g);
+            if (hca_cap)
+                W("<link_ctn id=\"n%0*ld-hca%0*ld-bi\"/>", nw, n, gw, g);
+            W("</route>\n");
+        }
         W("    </zone>\n");
     }
     // one zone per cell, holding its switch

@@ -33,13 +33,17 @@ static const char usage[] =
     "                [--breakdown batches.csv] [DASO hyperparameters] [--cfg=simgrid/option:value ...]\n"
     "       daso-sim --collective allreduce|bcast --algo ring|hier --platform F --nodes N\n"
     "                [--gpus-per-node G] [--fidelity step|flow] --bytes B[,B...]\n"
+    "       daso-sim --collective p2p|bidir --pair intra|inter | --collective bisection\n"
+    "                --platform F --nodes N [--gpus-per-node G] --bytes B[,B...]\n"
     "       daso-sim --hostfile F --platform P --nodes N [--gpus-per-node G]\n"
     "\n"
     "Simulates data-parallel training on the first N x G hosts (GPUs, natural name order) of\n"
     "a SimGrid platform file, each run of G consecutive hosts being one node, and prints the\n"
     "simulated training time. The second form times one collective per message size, like\n"
-    "nccl-tests on the simulated machine. The third writes the names of the N x G hosts a\n"
-    "run uses to F, one per line: an smpirun host file (daso-emulate).\n";
+    "nccl-tests on the simulated machine; the third one message per size between two GPUs\n"
+    "(OSU's osu_bw, osu_bibw) or between the two halves of the nodes (LinkTest). The fourth\n"
+    "writes the names of the N x G hosts a run uses to F, one per line: an smpirun host file\n"
+    "(daso-emulate).\n";
 
 static const char footer[] =
     "\nSimGrid's own options (taken before the others):\n"
@@ -48,7 +52,7 @@ static const char footer[] =
 
 typedef struct {
     const char *platform, *model, *models_dir, *loss_curve, *out, *trace, *breakdown, *collective,
-        *algo, *hostfile;
+        *algo, *pair, *hostfile;
     int nodes, gpus_per_node, epochs, batch_size, global_batch;
     int fidelity; // sim_fidelity
     double ddp_bucket_bytes, horovod_cycle_s, daso_pack_s, ring_step_s, step_overhead_s;
@@ -86,7 +90,8 @@ static void set_background(void *o, const char *v, const char *what)
 static void set_bytes(void *o, const char *v, const char *what);
 
 static const char *const fidelities[] = {"flow", "step", NULL}, *const collectives[] = {
-    "allreduce", "bcast", NULL}, *const algos[] = {"ring", "hier", NULL};
+    "allreduce", "bcast", "p2p", "bidir", "bisection", NULL}, *const algos[] = {"ring", "hier", NULL},
+                  *const pairs[] = {"intra", "inter", NULL};
 static const int fidelity_values[] = {FIDELITY_FLOW, FIDELITY_STEP};
 
 #define NUM(name, kind, field, lo, hi, arg, help, ...) \
@@ -184,10 +189,19 @@ static const cli_opt sim_opts[] = {
     STR("breakdown", breakdown, "F", "per-batch time breakdown of GPU 0", .flags = CLI_OUTPUT),
     FLAG("quiet", quiet, "no progress line", .flags = CLI_OUTPUT),
     CLI_NUM("collective", CLI_NAME, sim_options, collective, 0, 0, NULL,
-            "benchmark mode: the collective to time", .choices = collectives),
-    CLI_NUM("algo", CLI_NAME, sim_options, algo, 0, 0, NULL, "benchmark mode: its algorithm",
-            .choices = algos),
-    CLI_FN("bytes", set_bytes, "B[,B...]", "benchmark mode: message sizes"),
+            "benchmark mode: the collective to time; p2p: one message\n"
+            "GPU to GPU (osu_bw), bidir: both ways at once (osu_bibw),\n"
+            "bisection: GPU k of node n and of node n + N/2 both ways,\n"
+            "all pairs at once (LinkTest --bisection)",
+            .choices = collectives),
+    CLI_NUM("algo", CLI_NAME, sim_options, algo, 0, 0, NULL,
+            "benchmark mode: the algorithm of allreduce and bcast", .choices = algos),
+    CLI_NUM("pair", CLI_NAME, sim_options, pair, 0, 0, NULL,
+            "benchmark mode: p2p's and bidir's GPUs, GPU 0 of node 0 and\n"
+            "GPU 1 of node 0 (intra) or GPU 0 of node 1 (inter)",
+            .choices = pairs),
+    CLI_FN("bytes", set_bytes, "B[,B...]",
+           "benchmark mode: message sizes (0: latency, p2p and bidir)"),
     STR("hostfile", hostfile, "F", "host file mode: where the host names go", .flags = CLI_OUTPUT),
 };
 #undef NUM
@@ -203,8 +217,9 @@ static void set_bytes(void *base, const char *s, const char *what)
     for (const char *p = s; *p;) {
         char *end;
         double v = strtod(p, &end);
-        if (end == p || !isfinite(v) || v < 1 || (*end != ',' && *end != '\0'))
-            util_die_input("%s: '%s' is not a list of sizes >= 1 separated by commas", what, s);
+        if (end == p || !isfinite(v) || v < 0 || (*end != ',' && *end != '\0'))
+            util_die_input("%s: '%s' is not a list of sizes >= 0 separated by commas", what,
+                           s);
         if (o->n_sizes == max)
             util_die_input("%s: at most %d sizes", what, max);
         o->sizes[o->n_sizes++] = v;
@@ -309,13 +324,39 @@ static void run_hostfile(const sim_options *o, int G)
     free(hosts);
 }
 
-static void run_bench(sim_options *o, int G)
+// Which benchmark --collective names, once its combination of options is checked.
+static bench_kind bench_checked(const cli *p, const sim_options *o, int G)
 {
+    bench_kind k = BENCH_ALLREDUCE;
+    while (strcmp(collective_bench_name(k), o->collective) != 0)
+        k++;
+    const bool pair_mode = k >= BENCH_P2P, two_gpus = k == BENCH_P2P || k == BENCH_BIDIR;
     if (o->n_sizes == 0)
         util_die_input("--collective needs --bytes");
+    for (int i = 0; !pair_mode && i < o->n_sizes; i++)
+        if (o->sizes[i] < 1)
+            util_die_input("--collective %s: sizes of at least 1 byte", o->collective);
+    if (pair_mode && (cli_given(p, "algo") || cli_given(p, "fidelity")))
+        util_die_input("--collective %s is plain messages: no --algo or --fidelity", o->collective);
+    if (!two_gpus && o->pair)
+        util_die_input("--pair is for --collective p2p and bidir, not %s", o->collective);
+    if (two_gpus && !o->pair)
+        util_die_input("--collective %s needs --pair intra|inter", o->collective);
+    if (two_gpus && strcmp(o->pair, "inter") == 0 && o->nodes < 2)
+        util_die_input("--pair inter needs --nodes 2 or more");
+    if (two_gpus && strcmp(o->pair, "intra") == 0 && G < 2)
+        util_die_input("--pair intra needs 2 or more GPUs per node");
+    if (k == BENCH_BISECTION && o->nodes % 2 != 0)
+        util_die_input("--collective bisection needs an even --nodes, not %d", o->nodes);
+    return k;
+}
+
+static void run_bench(const cli *p, sim_options *o, int G)
+{
+    const bench_kind kind = bench_checked(p, o, G);
     sim_platform_load(o->platform);
-    collective_bench b = {.bcast = strcmp(o->collective, "bcast") == 0,
-                          .hier = strcmp(o->algo, "hier") == 0, .nodes = o->nodes,
+    collective_bench b = {.kind = kind, .hier = strcmp(o->algo, "hier") == 0,
+                          .inter = o->pair && strcmp(o->pair, "inter") == 0, .nodes = o->nodes,
                           .gpus_per_node = G, .fidelity = (sim_fidelity)o->fidelity,
                           .hosts = sim_platform_hosts(o->platform, o->nodes * G),
                           .bytes = o->sizes, .n_sizes = o->n_sizes, .ring_step_s = o->ring_step_s};
@@ -476,7 +517,7 @@ int main(int argc, char **argv)
     if (o.hostfile)
         run_hostfile(&o, c.gpus_per_node);
     else if (o.collective)
-        run_bench(&o, c.gpus_per_node);
+        run_bench(&p, &o, c.gpus_per_node);
     else
         run_training(&o, &c, &info,
                      !o.exact_comm && closed_forms_hold(&info, cfg_net, cfg_host), plugin);

@@ -523,6 +523,49 @@ static void test_single_node_to_stdout(void **state)
     free(file);
 }
 
+// --- caps on both directions together: a SHARED link beside each NVLink and HCA link ------------
+
+static void test_bidir_caps(void **state)
+{
+    (void)state;
+    char *file = tmp_path("caps.xml");
+    static const char *const args[] = {"--nodes", "2", "--gpus-per-node", "2", "--nodes-per-cell",
+                                       "2", "--nvlink-bw", "80e9", "--nvlink-bidir-bw", "60e9",
+                                       "--hca-bw", "20e9", "--hca-bidir-bw", "30e9", NULL};
+    run_result r = run_gen(file, args);
+    assert_int_equal(r.status, 0);
+    run_free(&r);
+    char *xml = read_file_all(file);
+    assert_non_null(strstr(xml, "<link id=\"n0001-nvl01-bi\" bandwidth=\"60GBps\" latency=\"0\" "
+                                "sharing_policy=\"SHARED\"/>"));
+    assert_non_null(strstr(xml, "<link id=\"n0000-hca1-bi\" bandwidth=\"30GBps\" latency=\"0\" "
+                                "sharing_policy=\"SHARED\"/>"));
+    assert_non_null(strstr(xml, "    hca-bidir-bw    3e+10 B/s both directions together"));
+    free(xml);
+    static const char *const pairs[] = {"n0000-g0", "n0000-g1", "n0000-g1", "n0000-g0",
+                                        "n0000-g1", "n0001-g0", "n0001-g0", "n0000-g1", NULL};
+    probe_info *p = probe(file, 0, pairs);
+    // the cap below the per-direction rate limits one message; both ways, the same link
+    check_route(p, "n0000-g0", "n0000-g1", 2, 60e9, 1e-6, "n0000-nvl01_UP n0000-nvl01-bi");
+    check_route(p, "n0000-g1", "n0000-g0", 2, 60e9, 1e-6, "n0000-nvl01-bi n0000-nvl01_DOWN");
+    check_route(p, "n0000-g1", "n0001-g0", 6, 20e9, 2e-6,
+                "n0000-hca1_UP n0000-hca1-bi n0000-v n0001-v n0001-hca0-bi n0001-hca0_DOWN");
+    check_route(p, "n0001-g0", "n0000-g1", 6, 20e9, 2e-6,
+                "n0001-hca0_UP n0001-hca0-bi n0001-v n0000-v n0000-hca1-bi n0000-hca1_DOWN");
+    probe_free(p);
+    // without the options: no cap link, nothing shared
+    static const char *const plain[] = {"--nodes", "2", "--gpus-per-node", "2", NULL};
+    r = run_gen(file, plain);
+    assert_int_equal(r.status, 0);
+    run_free(&r);
+    xml = read_file_all(file);
+    assert_null(strstr(xml, "-bi\""));
+    assert_null(strstr(xml, "SHARED"));
+    assert_null(strstr(xml, "bidir"));
+    free(xml);
+    free(file);
+}
+
 // --- command-line behaviour --------------------------------------------------------------------
 
 static void test_help(void **state)
@@ -555,6 +598,8 @@ static const bad_case BAD[] = {
     {"bad input: hca-bw 0", {"--nodes", "2", "--hca-bw", "0"}},
     {"bad input: global-link-bw -1", {"--nodes", "2", "--global-link-bw=-1"}},
     {"bad input: hca-lat -1e-6", {"--nodes", "2", "--hca-lat", "-1e-6"}},
+    {"bad input: hca-bidir-bw -1", {"--nodes", "2", "--hca-bidir-bw", "-1"}},
+    {"bad input: nvlink-bidir-bw nan", {"--nodes", "2", "--nvlink-bidir-bw", "nan"}},
     {"bad input: nodes-per-cell 0", {"--nodes", "2", "--nodes-per-cell", "0"}},
     {"bad input: global-links 0", {"--nodes", "2", "--global-links", "0"}},
     {"bad input: positional argument", {"--nodes", "2", "extra"}},
@@ -720,11 +765,13 @@ static void test_shipped_juwels_booster(void **state)
     assert_string_equal(p->names[3743], "n0935-g3");
     for (int i = 0; i < p->nlisted; i++)
         assert_close(p->speeds[i], 19.5e12);
-    check_route(p, "n0000-g0", "n0000-g1", 1, 100e9, 1e-6, "n0000-nvl01_UP");
-    check_route(p, "n0000-g0", "n0047-g0", 4, 25e9, 2e-6,
-                "n0000-hca0_UP n0000-v n0047-v n0047-hca0_DOWN");
-    check_route(p, "n0000-g0", "n0935-g3", 5, 25e9, 3e-6,
-                "n0000-hca0_UP n0000-v gl-00-19_UP n0935-v n0935-hca3_DOWN");
+    // the measured network (platforms/README.md): each NVLink and HCA link with its cap
+    check_route(p, "n0000-g0", "n0000-g1", 2, 90.5e9, 0.65e-6, "n0000-nvl01_UP n0000-nvl01-bi");
+    check_route(p, "n0000-g0", "n0047-g0", 6, 24.7e9, 2e-6,
+                "n0000-hca0_UP n0000-hca0-bi n0000-v n0047-v n0047-hca0-bi n0047-hca0_DOWN");
+    check_route(p, "n0000-g0", "n0935-g3", 7, 24.7e9, 3e-6,
+                "n0000-hca0_UP n0000-hca0-bi n0000-v gl-00-19_UP n0935-v n0935-hca3-bi "
+                "n0935-hca3_DOWN");
 
     // the file is what its recorded command line writes with today's generator
     char *words[64];
@@ -831,6 +878,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_one_gpu_per_node),
         cmocka_unit_test(test_twelve_gpus_per_node),
         cmocka_unit_test(test_single_node_to_stdout),
+        cmocka_unit_test(test_bidir_caps),
         cmocka_unit_test(test_help),
     };
     const struct CMUnitTest last[] = {
