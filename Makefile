@@ -291,7 +291,9 @@ figures: all
 # every study of experiments/ (resumable: finished runs are kept), then every figure
 PAPER_STUDIES := resnet50-juwels hrnet-cityscapes-juwels sensitivity-max-global-skips \
                  sensitivity-staleness sensitivity-bandwidth fashion-mnist-convergence sim-vs-real \
-                 sim-vs-real-cnn $(if $(HAVE_EMU),emulation-fashion-juwels)
+                 sim-vs-real-cnn $(if $(HAVE_EMU),emulation-fashion-juwels) \
+                 validate-ddp-v100 validate-ddp-v100-1node validate-dgxa100 \
+                 validate-goyal-p100
 paper: all
 	@failed=0; for e in $(PAPER_STUDIES); do \
 	  BUILD=$(BUILD) experiments/run experiments/$$e.exp || failed=1; done; \

@@ -238,6 +238,39 @@ static void test_transformer(void **state)
     assert_true(p.loss_start == 10.8 && p.loss_floor == 2.85);
 }
 
+// The validation study's V100 profile (experiments/validate-ddp-v100.exp): its compute is PyTorch's
+// DDP benchmark's 1-GPU time without DDP, 0.097 s for 32 images, on a host as fast as the V100
+// platform's (platforms/dgx1_v100.xml).
+static void test_v100_resnet50_b32(void **state)
+{
+    (void)state;
+    profile p;
+    load_shipped(&p, "v100_resnet50_b32");
+    assert_true(p.params == 25557032); // torchvision, as resnet50
+    assert_true(p.samples_per_gpu == 32);
+    assert_true(p.ref_gpu_flops == 15.7e12); // V100 SXM2 FP32 peak
+    assert_string_equal(p.precision, "fp32");
+    assert_near(p.forward_s + p.backward_s + p.optimizer_s, 0.097, 1e-9);
+    assert_near(p.backward_s / p.forward_s, 2.0, 1e-6);
+    assert_int_equal(profile_batches_per_epoch(&p, 8), 5004);  // floor(1281167 / 256)
+    assert_int_equal(profile_batches_per_epoch(&p, 16), 2502); // the benchmark's 2 machines
+}
+
+// The validation study's P100 profile (experiments/validate-goyal-p100.exp): Goyal et al.'s 8-GPU
+// time per iteration, 29 hours for 90 epochs of 5004 iterations.
+static void test_validate_p100_resnet50_b32(void **state)
+{
+    (void)state;
+    profile p;
+    load_shipped(&p, "validate_p100_resnet50_b32");
+    assert_true(p.samples_per_gpu == 32);
+    assert_true(p.ref_gpu_flops == 10.6e12); // P100 SXM2 FP32 peak
+    assert_int_equal(profile_batches_per_epoch(&p, 8), 5004);
+    assert_near(p.forward_s + p.backward_s + p.optimizer_s, 29 * 3600.0 / (90 * 5004), 1e-8);
+    assert_near(p.backward_s / p.forward_s, 2.0, 1e-6);
+    assert_int_equal(profile_batches_per_epoch(&p, 256), 156); // 32 servers
+}
+
 // What all shipped profiles share: the A100 FP32 peak the platforms use, backward about twice
 // the forward, and a loss curve that falls from loss_start towards loss_floor.
 static void test_shipped_common(void **state)
@@ -541,6 +574,8 @@ int main(void)
         cmocka_unit_test(test_resnet50),
         cmocka_unit_test(test_resnet50_amp),
         cmocka_unit_test(test_hrnet_ocr_cityscapes),
+        cmocka_unit_test(test_v100_resnet50_b32),
+        cmocka_unit_test(test_validate_p100_resnet50_b32),
         cmocka_unit_test(test_transformer),
         cmocka_unit_test(test_shipped_common),
         cmocka_unit_test(test_load_by_path),
