@@ -252,8 +252,8 @@ static void test_v100_resnet50_b32(void **state)
     assert_string_equal(p.precision, "fp32");
     assert_near(p.forward_s + p.backward_s + p.optimizer_s, 0.097, 1e-9);
     assert_near(p.backward_s / p.forward_s, 2.0, 1e-6);
-    assert_int_equal(profile_batches_per_epoch(&p, 8), 5004);  // floor(1281167 / 256)
-    assert_int_equal(profile_batches_per_epoch(&p, 16), 2502); // the benchmark's 2 machines
+    assert_int_equal(profile_epoch_of(&p, 8, true).batches, 5004);  // floor(1281167 / 256)
+    assert_int_equal(profile_epoch_of(&p, 16, true).batches, 2502); // the benchmark's 2 machines
 }
 
 // The validation study's P100 profile (experiments/validate-goyal-p100.exp): Goyal et al.'s 8-GPU
@@ -265,10 +265,10 @@ static void test_validate_p100_resnet50_b32(void **state)
     load_shipped(&p, "validate_p100_resnet50_b32");
     assert_true(p.samples_per_gpu == 32);
     assert_true(p.ref_gpu_flops == 10.6e12); // P100 SXM2 FP32 peak
-    assert_int_equal(profile_batches_per_epoch(&p, 8), 5004);
+    assert_int_equal(profile_epoch_of(&p, 8, true).batches, 5004);
     assert_near(p.forward_s + p.backward_s + p.optimizer_s, 29 * 3600.0 / (90 * 5004), 1e-8);
     assert_near(p.backward_s / p.forward_s, 2.0, 1e-6);
-    assert_int_equal(profile_batches_per_epoch(&p, 256), 156); // 32 servers
+    assert_int_equal(profile_epoch_of(&p, 256, true).batches, 156); // 32 servers
 }
 
 // What all shipped profiles share: the A100 FP32 peak the platforms use, backward about twice
