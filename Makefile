@@ -292,7 +292,7 @@ figures: all
 PAPER_STUDIES := resnet50-juwels hrnet-cityscapes-juwels sensitivity-max-global-skips \
                  sensitivity-staleness sensitivity-bandwidth fashion-mnist-convergence sim-vs-real \
                  sim-vs-real-cnn $(if $(HAVE_EMU),emulation-fashion-juwels) \
-                 validate-ddp-v100 validate-ddp-v100-1node validate-dgxa100 \
+                 validate-ddp-v100 validate-ddp-v100-1node validate-dgxa100 validate-dgxa100-amp \
                  validate-goyal-p100
 paper: all
 	@failed=0; for e in $(PAPER_STUDIES); do \
