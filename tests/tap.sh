@@ -5,6 +5,7 @@
 #                                 line on stderr and nothing on stdout
 #   tap_skip "name" "reason"      a test that cannot run here, and why
 #   tap_done                      prints the plan and exits 1 if anything failed
+#   within A B BOUND              succeeds when |A - B| <= BOUND x |B| (numbers compared in tests)
 tap_n=0 tap_failed=0
 tap_result() { # status name [diagnostic]
   tap_n=$((tap_n + 1))
@@ -25,3 +26,4 @@ tap_expect_input_error() {
 }
 tap_skip() { tap_n=$((tap_n + 1)); echo "ok $tap_n - $1 # SKIP $2"; }
 tap_done() { echo "1..$tap_n"; [ "$tap_failed" -eq 0 ]; }
+within() { awk -v a="$1" -v b="$2" -v r="$3" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= r * (b < 0 ? -b : b)) }'; }

@@ -14,10 +14,6 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 export DASO_MODELS=${DASO_MODELS:-sim/models}
 
-# relative difference of two numbers is below a bound: within A B BOUND
-within() {
-  awk -v a="$1" -v b="$2" -v r="$3" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= r * b) }'
-}
 "$B/daso-platform" --nodes 64 --gpus-per-node 2 --out "$tmp/p.xml"
 # seconds per iteration of sync ResNet-50 on N nodes of 2 GPUs: spi N [daso-sim options]
 spi() {

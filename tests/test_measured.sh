@@ -12,8 +12,6 @@ sim=$B/daso-sim
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# relative difference of two numbers is below a bound: within A B BOUND
-within() { awk -v a="$1" -v b="$2" -v r="$3" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= r * (b < 0 ? -b : b)) }'; }
 # field K (1-based) of the data row whose first field is BYTES in a benchmark output
 field() { awk -v b="$2" -v k="$3" '!/^#/ && $1 == b { print $k }' "$1"; }
 # A <= X <= B: between X A B

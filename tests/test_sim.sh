@@ -17,8 +17,6 @@ export DASO_MODELS=${DASO_MODELS:-sim/models}
 abs_sim=$(cd "$(dirname "$sim")" && pwd)/$(basename "$sim")
 models=$(cd "$DASO_MODELS" && pwd)
 
-# relative difference of two numbers is below a bound: within A B BOUND
-within() { awk -v a="$1" -v b="$2" -v r="$3" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= r * (b < 0 ? -b : b)) }'; }
 # two run CSVs, both with data rows and as many, agree in every numeric column from time_s on, to
 # 1e-7 relative: csv_close A B
 csv_close() {

@@ -15,8 +15,6 @@ sim=$B/daso-sim
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# relative difference of two numbers is below a bound: within A B BOUND
-within() { awk -v a="$1" -v b="$2" -v r="$3" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= r * (b < 0 ? -b : b)) }'; }
 
 # compute only: 0.3 s per batch (fwd + bwd), 5 batches per epoch on 64 GPUs, 20 on 16
 compute=0.3
