@@ -28,17 +28,16 @@
 // half-written platform is ever left behind. Pure C11 + POSIX + core/util, no SimGrid needed.
 #define _POSIX_C_SOURCE 200809L
 #include "cli.h"  // cli, cli_parse
+#include "outfile.h" // outfile_open, outfile_commit
 #include "util.h"
 
 #include <errno.h>     // errno
 #include <float.h>     // DBL_MAX
 #include <math.h>      // isfinite
 #include <stdarg.h>    // va_list
-#include <stdio.h>     // FILE, vfprintf, rename
-#include <stdlib.h>    // mkstemp, atexit, strtod
+#include <stdio.h>     // FILE, vfprintf
+#include <stdlib.h>    // strtod
 #include <string.h>    // strcmp, strncmp, strlen, strerror
-#include <sys/stat.h>  // fchmod, umask
-#include <unistd.h>    // unlink
 
 // --- parameters --------------------------------------------------------------------------------
 
@@ -148,13 +147,6 @@ static void parse_args(int argc, char **argv, platform_params *p)
 
 static FILE *g_out;
 static const char *g_out_name = "stdout";
-static char *g_tmp_path; // temporary file to remove if we exit before the rename
-
-static void remove_tmp(void)
-{
-    if (g_tmp_path != NULL)
-        unlink(g_tmp_path);
-}
 
 static void out_at(int line, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void out_at(int line, const char *fmt, ...)
@@ -506,32 +498,13 @@ int main(int argc, char **argv)
     parse_args(argc, argv, &p); // exits on bad input: nothing has been created yet
 
     static char buffer[1 << 20];
+    outfile o;
     if (p.out == NULL) {
         g_out = stdout;
     } else {
+        outfile_open(&o, p.out); // a temporary file next to it, renamed at the end
+        g_out = o.f;
         g_out_name = p.out;
-        size_t len = strlen(p.out);
-        g_tmp_path = mallocCheck(len + sizeof ".tmp.XXXXXX");
-        memcpy(g_tmp_path, p.out, len);
-        memcpy(g_tmp_path + len, ".tmp.XXXXXX", sizeof ".tmp.XXXXXX");
-        int fd = mkstemp(g_tmp_path);
-        if (fd < 0) {
-            free(g_tmp_path);
-            g_tmp_path = NULL;
-            util_die_input("cannot create %s: %s", p.out, strerror(errno));
-        }
-        if (atexit(remove_tmp) != 0) {
-            close(fd);
-            unlink(g_tmp_path);
-            util_die("atexit failed");
-        }
-        mode_t mask = umask(0);
-        umask(mask);
-        if (fchmod(fd, 0666 & ~mask) != 0)
-            util_die("chmod %s: %s", g_tmp_path, strerror(errno));
-        g_out = fdopen(fd, "w");
-        if (g_out == NULL)
-            util_die("fdopen %s: %s", g_tmp_path, strerror(errno));
     }
     if (setvbuf(g_out, buffer, _IOFBF, sizeof buffer) != 0)
         util_die("setvbuf failed");
@@ -540,13 +513,7 @@ int main(int argc, char **argv)
 
     if (fflush(g_out) != 0 || ferror(g_out))
         util_die("writing %s: %s", g_out_name, strerror(errno));
-    if (p.out != NULL) {
-        if (fclose(g_out) != 0)
-            util_die("closing %s: %s", g_tmp_path, strerror(errno));
-        if (rename(g_tmp_path, p.out) != 0)
-            util_die("renaming %s to %s: %s", g_tmp_path, p.out, strerror(errno));
-        free(g_tmp_path);
-        g_tmp_path = NULL;
-    }
+    if (p.out != NULL)
+        outfile_commit(&o);
     return 0;
 }
