@@ -531,7 +531,10 @@ void sim_hier_buckets_analytic(sim_net *w, sim_comms *t, int rank, sim_channel c
 
 typedef struct {
     sg_link_t link;
-    double bw; // of the ring edge whose route crosses it
+    double bw;    // the bandwidth of the ring edge whose route crosses it, on idle links
+    int ring, to; // that edge: cs[ring]'s, from member to - 1 to member to
+    bool back;    // the reverse route's load (crosstraffic)
+    double part;  // where the edges oversubscribe the link: its bandwidth over their number
 } link_use;
 
 static int link_use_order(const void *a, const void *b)
@@ -539,7 +542,8 @@ static int link_use_order(const void *a, const void *b)
     return link_order(&((const link_use *)a)->link, &((const link_use *)b)->link);
 }
 
-bool sim_comms_rings_independent(sim_net *w, sim_comm *cs, int n)
+// The loads that the edges of the rings cs[0..n) put on links that limit a flow (not FATPIPE).
+static xbt_dynar_t ring_link_uses(sim_net *w, sim_comm *cs, int n)
 {
     xbt_dynar_t use = xbt_dynar_new(sizeof(link_use), NULL);
     xbt_dynar_t d = xbt_dynar_new(sizeof(sg_link_t), NULL);
@@ -556,8 +560,9 @@ bool sim_comms_rings_independent(sim_net *w, sim_comm *cs, int n)
                                   d);
                 for (unsigned long j = 0; j < xbt_dynar_length(d); j++) {
                     link_use u = {.link = xbt_dynar_get_as(d, j, sg_link_t),
-                                  .bw = back ? c->edge_bw[to] / CROSSTRAFFIC_BACK : c->edge_bw[to]};
-                    if (sg_link_is_shared(u.link)) // a FATPIPE limits no other flow
+                                  .bw = back ? c->edge_bw[to] / CROSSTRAFFIC_BACK : c->edge_bw[to],
+                                  .ring = k, .to = to, .back = back};
+                    if (sg_link_is_shared(u.link))
                         xbt_dynar_push(use, &u);
                 }
             }
@@ -565,19 +570,66 @@ bool sim_comms_rings_independent(sim_net *w, sim_comm *cs, int n)
     }
     xbt_dynar_free(&d);
     xbt_dynar_sort(use, link_use_order);
-    const unsigned long count = xbt_dynar_length(use);
-    const link_use *u = count > 0 ? xbt_dynar_get_ptr(use, 0) : NULL;
+    return use;
+}
+
+// Whether the flows u[0..m) on one link that they oversubscribe share it in equal parts for as
+// long as they run: one ring's edges (the same bytes, started together), each paying the same
+// route latency (so that CM02's sharing penalty, the latency, is the same and they reach the link
+// at the same instant), on the model's own bandwidth (factor 1, no reverse loads).
+static bool share_static(const sim_comm *cs, const link_use *u, unsigned long m)
+{
+    if (sg_cfg_get_double("network/bandwidth-factor") != 1 ||
+        sg_cfg_get_double("network/weight-S") != 0)
+        return false;
+    const double lat = cs[u[0].ring].edge_lat[u[0].to];
+    for (unsigned long j = 0; j < m; j++)
+        if (u[j].back || u[j].ring != u[0].ring || cs[u[j].ring].edge_lat[u[j].to] != lat)
+            return false;
+    return true;
+}
+
+bool sim_comms_rings_independent(sim_net *w, sim_comm *cs, int n)
+{
+    xbt_dynar_t uses = ring_link_uses(w, cs, n);
+    const unsigned long count = xbt_dynar_length(uses);
+    link_use *u = count > 0 ? xbt_dynar_get_ptr(uses, 0) : NULL;
     const double f = sg_cfg_get_double("network/bandwidth-factor");
+    // a link that the flows ask for more than it has: each gets an equal part, where that holds
     bool independent = true;
     for (unsigned long i = 0; independent && i < count;) {
         double sum = 0;
         unsigned long j = i;
         for (; j < count && u[j].link == u[i].link; j++)
             sum += u[j].bw;
-        independent = sum <= sg_link_get_bandwidth(u[i].link) * (f < 1 ? f : 1);
+        const double cap = sg_link_get_bandwidth(u[i].link);
+        if (sum > cap * (f < 1 ? f : 1) * (1 + 1e-12)) {
+            independent = share_static(cs, &u[i], j - i);
+            for (unsigned long m = i; m < j; m++)
+                u[m].part = cap / (double)(j - i);
+        }
         i = j;
     }
-    xbt_dynar_free(&use);
+    // each edge's rate: its own, or the least of its parts ...
+    for (unsigned long i = 0; independent && i < count; i++) {
+        double *r = &cs[u[i].ring].edge_bw[u[i].to];
+        if (u[i].part > 0 && u[i].part < *r)
+            *r = u[i].part;
+    }
+    // ... and the parts stay equal only if no flow of a shared link is held below its part
+    // elsewhere (the others would take what it leaves)
+    for (unsigned long i = 0; independent && i < count; i++)
+        independent = u[i].part == 0 || cs[u[i].ring].edge_bw[u[i].to] == u[i].part;
+    for (int k = 0; k < n; k++) { // where this fails, the routes are found afresh on next use
+        sim_comm *c = &cs[k];
+        if (c->n < 2)
+            continue;
+        c->routes_known = independent;
+        c->min_bw = INFINITY;
+        for (int e = 0; independent && e < c->n; e++)
+            c->min_bw = c->edge_bw[e] < c->min_bw ? c->edge_bw[e] : c->min_bw;
+    }
+    xbt_dynar_free(&uses);
     return independent;
 }
 

@@ -106,12 +106,15 @@ void sim_comms_free(sim_comms *t);
 bool sim_comms_local_private(sim_net *w, sim_comms *t);
 
 // Whether the rings of the communicators cs[0..n) can run their flows at any moment, together,
-// without one slowing another: no link that limits a flow (not FATPIPE) is asked for more than
-// its bandwidth by the flows of all ring edges that cross it, each at its own route's bandwidth
-// (the model's bandwidth factor and CM02's TCP window included; with crosstraffic, 1/20 of it on
-// the reverse route's links). Then every flow ends as it would alone
-// (sim_allreduce_buckets_analytic, sim_iallreduce_analytic_*, sim_hier_buckets_analytic).
-// Nothing else may use these links: the caller knows.
+// at rates known in advance: no link that limits a flow (not FATPIPE) is asked for more than its
+// bandwidth by the flows of all ring edges that cross it, each at its own route's bandwidth (the
+// model's bandwidth factor and CM02's TCP window included; with crosstraffic, 1/20 of it on the
+// reverse route's links), or, where it is, those flows are one ring's, pay the same route latency
+// and are held nowhere below an equal part of it (an adapter's cap on both directions together,
+// which a cross ring's edge in and edge out share): then they share it in equal parts from start
+// to end, and those parts become the edges' bandwidths. Every flow then ends as it would alone
+// at its rate (sim_allreduce_buckets_analytic, sim_iallreduce_analytic_*,
+// sim_hier_buckets_analytic). Nothing else may use these links: the caller knows.
 bool sim_comms_rings_independent(sim_net *w, sim_comm *cs, int n);
 
 // The collectives; `me` is the caller's index in the communicator, `ch` its channel.

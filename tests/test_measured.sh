@@ -130,4 +130,29 @@ tib=$(awk -v g="$g" 'BEGIN { printf "%.4f", g * 1e9 / 2^40 }')
 within "$tib" 9.2899 0.05 && between "$tib" 8.2409 11.3783
 tap_result $? "LinkTest bisection, 190 nodes x 4, 16 MiB: simulated $tib TiB/s within 5% of the measured avg 9.2899 and within min..max 8.2409..11.3783"
 
+# --- closed forms on the measured platform: a cross ring's edge in and edge out share their
+# adapter's cap on both directions (2 x 24.7e9 > 35.5e9), half each; on one cell (16 nodes) every
+# such pair pays the same latency, and the closed forms give the messages' result byte for byte
+run=(--platform "$jb" --model resnet50 --epochs 2 --warmup-epochs 1 --cooldown-epochs 0)
+for s in daso hier sync; do
+  for x in "" --exact-comm; do
+    "$sim" "${run[@]}" --nodes 16 --strategy $s $x --out "$tmp/cf-$s$x.csv" >/dev/null 2>"$tmp/cf-$s$x.err"
+  done
+  case $s in daso) what="DASO's global messages" ;; hier) what="the hierarchical gradient allreduce" ;;
+    sync) what="the flat gradient allreduce" ;; esac
+  grep -q "in closed form: .*$what" "$tmp/cf-$s.err" && [ -s "$tmp/cf-$s.csv" ] &&
+    cmp -s "$tmp/cf-$s.csv" "$tmp/cf-$s--exact-comm.csv"
+  tap_result $? "$s, 16 nodes x 4 on the measured platform: $what in closed form, = --exact-comm byte for byte"
+done
+# across a cell boundary (64 nodes: cells of 48 and 16) the ring edge leaving the cell pays the
+# link between cells' latency, its adapter's other edge does not: their shares of the cap are no
+# longer equal halves all along, and hier falls back to messages
+for x in "" --exact-comm; do
+  "$sim" "${run[@]}" --epochs 1 --warmup-epochs 1 --nodes 64 --strategy hier $x \
+    --out "$tmp/cf64$x.csv" >/dev/null 2>"$tmp/cf64$x.err"
+done
+! grep -q "in closed form: .*hierarchical" "$tmp/cf64.err" && [ -s "$tmp/cf64.csv" ] &&
+  cmp -s "$tmp/cf64.csv" "$tmp/cf64--exact-comm.csv"
+tap_result $? "hier, 64 nodes (two cells) on the measured platform: messages, not the closed form"
+
 tap_done
