@@ -56,6 +56,7 @@ typedef struct {
     double hca_lat;        // s
     double nvlink_bidir_bw; // B/s both directions together per GPU pair (0: no cap)
     double hca_bidir_bw;    // B/s both directions together per GPU's HCA (0: no cap)
+    double hca_bidir_share; // or that cap as a share of 2 x hca_bw (0: not given)
     double global_link_bw; // B/s per direction per global link
     double global_lat;     // s
     const char *name;      // optional one-line description
@@ -100,6 +101,10 @@ static const cli_opt options[] = {
             "beside the per-direction one (0: none)"),
     CLI_NUM("hca-bidir-bw", CLI_DOUBLE, platform_params, hca_bidir_bw, 0, DBL_MAX, "B",
             "B/s both directions together per GPU's HCA (0: none)"),
+    CLI_NUM("hca-bidir-share", CLI_DOUBLE, platform_params, hca_bidir_share, 0, 1, "F",
+            "the same cap as a share of 2 x --hca-bw, so that it follows\n"
+            "--hca-bw in a sweep (JUWELS Booster measured: 0.7186)",
+            .flags = CLI_ABOVE | CLI_NO_DEFAULT),
     LONG("nodes-per-cell", nodes_per_cell, MAX_NODES, "C", "nodes per DragonFly+ cell"),
     LONG("global-links", global_links, MAX_GLOBAL_LINKS, "K", "links per pair of cells"),
     POSITIVE("global-link-bw", global_link_bw, "B", "B/s per direction per global link"),
@@ -139,6 +144,11 @@ static void parse_args(int argc, char **argv, platform_params *p)
     if (cells > MAX_CELLS)
         util_die_input("%ld cells of %ld nodes: at most %ld cells (raise --nodes-per-cell)", cells,
                        p->nodes_per_cell, MAX_CELLS);
+    if (cli_given(&c, "hca-bidir-share")) {
+        if (cli_given(&c, "hca-bidir-bw"))
+            util_die_input("--hca-bidir-bw and --hca-bidir-share set the same cap: give one");
+        p->hca_bidir_bw = p->hca_bidir_share * 2 * p->hca_bw;
+    }
     if (!isfinite(p->global_link_bw * (double)p->global_links))
         util_die_input("--global-links x --global-link-bw overflows");
 }

@@ -553,6 +553,16 @@ static void test_bidir_caps(void **state)
     check_route(p, "n0001-g0", "n0000-g1", 6, 20e9, 2e-6,
                 "n0001-hca0_UP n0001-hca0-bi n0001-v n0000-v n0000-hca1-bi n0000-hca1_DOWN");
     probe_free(p);
+    // --hca-bidir-share: the cap as a share of both directions' rate, following --hca-bw
+    static const char *const share[] = {"--nodes", "2", "--gpus-per-node", "2", "--hca-bw", "20e9",
+                                        "--hca-bidir-share", "0.75", NULL};
+    r = run_gen(file, share);
+    assert_int_equal(r.status, 0);
+    run_free(&r);
+    xml = read_file_all(file);
+    assert_non_null(strstr(xml, "<link id=\"n0001-hca0-bi\" bandwidth=\"30GBps\" latency=\"0\" "
+                                "sharing_policy=\"SHARED\"/>"));
+    free(xml);
     // without the options: no cap link, nothing shared
     static const char *const plain[] = {"--nodes", "2", "--gpus-per-node", "2", NULL};
     r = run_gen(file, plain);
@@ -599,6 +609,10 @@ static const bad_case BAD[] = {
     {"bad input: global-link-bw -1", {"--nodes", "2", "--global-link-bw=-1"}},
     {"bad input: hca-lat -1e-6", {"--nodes", "2", "--hca-lat", "-1e-6"}},
     {"bad input: hca-bidir-bw -1", {"--nodes", "2", "--hca-bidir-bw", "-1"}},
+    {"bad input: hca-bidir-share 0", {"--nodes", "2", "--hca-bidir-share", "0"}},
+    {"bad input: hca-bidir-share 1.5", {"--nodes", "2", "--hca-bidir-share", "1.5"}},
+    {"bad input: hca-bidir-bw and -share",
+     {"--nodes", "2", "--hca-bidir-bw", "30e9", "--hca-bidir-share", "0.5"}},
     {"bad input: nvlink-bidir-bw nan", {"--nodes", "2", "--nvlink-bidir-bw", "nan"}},
     {"bad input: nodes-per-cell 0", {"--nodes", "2", "--nodes-per-cell", "0"}},
     {"bad input: global-links 0", {"--nodes", "2", "--global-links", "0"}},
