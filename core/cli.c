@@ -331,6 +331,9 @@ void cli_help(const cli *p, FILE *f)
         }
     }
     fprintf(f, "\n  %-22s %s\n", "--help, -h", "this text");
+    fputs("\nAn option given twice takes its last value (so that a script's defaults can be\n"
+          "overridden after them); one marked repeatable adds up.\n",
+          f);
     if (p->footer)
         fputs(p->footer, f);
 }

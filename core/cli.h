@@ -13,7 +13,9 @@
 //   cli_add(&p, NULL, my_opts, CLI_COUNT(my_opts), &o);
 //   int first = cli_parse(&p, argc, argv); // first argument that is not an option
 //
-// Bad values and unknown options exit 2 with one line (util_die_input). cli_fingerprint() writes
+// Bad values and unknown options exit 2 with one line (util_die_input). An option given twice
+// takes its last value, as getopt_long's programs do (--help says so); CLI_CALL options decide
+// for themselves (lists add up). cli_fingerprint() writes
 // every setting that changes a run's results as text, for checkpoints to compare.
 #ifndef DASO_CLI_H
 #define DASO_CLI_H

@@ -55,6 +55,7 @@ for p in daso-plan daso-platform daso-sim daso-train daso-stats daso-calibrate d
     out=$("$B/$prog" $sub $h 2>&1); rc=$?
     tap_check "$p $h: exit 0 and a usage (exit $rc)" "$rc" -eq 0 -a "$(grep -c '^usage: ' <<<"$out")" -ge 1
   done
+  tap_check "$p --help: says what an option given twice does" "$(grep -c '^An option given twice takes its last value' <<<"$out")" -eq 1
 done
 for s in analysis/figures experiments/run "$B/bench-real"; do
   [ -x "$s" ] || { tap_skip "$s --help" "not built (see the banner)"; continue; }
@@ -67,6 +68,8 @@ tap_expect_input_error "analysis/figures: an unknown option" analysis/figures --
 fixed_eq=(--gpus-per-node=4 --global-skip=4 --local-skip=1 --batches-to-wait=1 --last-batch=17)
 tap_check "daso-plan: --name=value as --name value" \
   "$("$plan" "${fixed_eq[@]}" --epochs=2)" = "$("$plan" --gpus-per-node 4 "${fixed[@]}" --last-batch 17 --epochs 2)"
+tap_check "daso-plan: an option given twice takes its last value, as --help says" \
+  "$("$plan" --gpus-per-node 4 "${fixed[@]}" --last-batch 17 --epochs 5 --epochs 2)" = "$("$plan" --gpus-per-node 4 "${fixed[@]}" --last-batch 17 --epochs 2)"
 err=$("$plan" --gpus-per-node 4 "${fixed[@]}" --last-batch 17 --epoch 2 2>&1)
 tap_check "daso-plan: a near miss is named ($err)" "$err" = "daso-plan: unknown option '--epoch' (did you mean --epochs?) (see --help)"
 tap_expect_input_error "daso-plan: an abbreviation is refused" "$plan" --gpus-per-node 4 "${fixed[@]}" --last 17
