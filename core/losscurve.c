@@ -4,11 +4,11 @@
 
 #include <math.h>    // isfinite
 #include <stdbool.h> // bool
-#include <stdio.h>   // FILE, getline
+#include <stdio.h>   // FILE
 #include <stdlib.h>  // strtod, free
 #include <string.h>  // strtok, strcmp, strspn, strcspn, strchr
 
-#include "util.h" // fopenCheck, util_die_input
+#include "util.h" // fopenCheck, util_die_input, util_getline
 
 // Column index of `train_loss` in a '#' header line, or -1 when the line names no such column.
 static int train_loss_column(char *header)
@@ -25,8 +25,9 @@ void losscurve_read(const char *path, int need, double *out)
     FILE *f = fopenCheck(path, "r");
     char *line = NULL;
     size_t cap = 0;
+    util_bounds bounds = UTIL_BOUNDS(path);
     int got = 0, lineno = 0, column = -1; // column -1: one number per line
-    while (got < need && getline(&line, &cap, f) != -1) {
+    while (got < need && util_getline(&line, &cap, f, &bounds) != -1) {
         lineno++;
         if (line[0] == '#') {
             if (column < 0)

@@ -5,6 +5,7 @@
 #include <errno.h>   // errno, ERANGE
 #include <math.h>    // isfinite
 #include <stdarg.h>  // va_list
+#include <stdio.h>   // getc, ferror, snprintf
 #include <stdlib.h>  // malloc, strtol, strtod, exit
 #include <string.h>  // strerror
 #include <time.h>    // clock_gettime
@@ -104,6 +105,51 @@ double util_parse_double(const char *s, const char *what, double lo, double hi)
     if (v < lo || v > hi)
         util_die_input("%s must be in [%g, %g] (got %g)", what, lo, hi, v);
     return v;
+}
+
+static const char *size_text(size_t n, char *buf, size_t len)
+{
+    if (n % ((size_t)1 << 30) == 0)
+        snprintf(buf, len, "%zu GiB", n >> 30);
+    else if (n % ((size_t)1 << 20) == 0)
+        snprintf(buf, len, "%zu MiB", n >> 20);
+    else
+        snprintf(buf, len, "%zu bytes", n);
+    return buf;
+}
+
+long util_getline(char **line, size_t *cap, FILE *f, util_bounds *b)
+{
+    size_t len = 0;
+    int c;
+    char size[32];
+    while ((c = getc(f)) != EOF) {
+        if (++b->bytes > b->max_bytes)
+            util_die_input("%s: more than %s: not a file this program reads", b->name,
+                           size_text(b->max_bytes, size, sizeof size));
+        if (len + 2 > *cap) {
+            if (len + 1 >= b->max_line)
+                util_die_input("%s: line %ld is longer than %s", b->name, b->lines + 1,
+                               size_text(b->max_line, size, sizeof size));
+            size_t want = *cap < 128 ? 128 : 2 * *cap;
+            want = want > b->max_line + 1 ? b->max_line + 1 : want;
+            char *grown = realloc(*line, want);
+            if (grown == NULL)
+                util_die("out of memory reading %s (%zu bytes)", b->name, want);
+            *line = grown;
+            *cap = want;
+        }
+        (*line)[len++] = (char)c;
+        if (c == '\n')
+            break;
+    }
+    if (ferror(f))
+        util_die_input("reading %s: %s", b->name, strerror(errno));
+    if (len == 0)
+        return -1;
+    (*line)[len] = '\0';
+    b->lines++;
+    return (long)len;
 }
 
 double util_wall_seconds(void)

@@ -43,6 +43,23 @@ const char *util_value(const char *v, const char *what);
 long util_parse_long(const char *s, const char *what, long lo, long hi);
 double util_parse_double(const char *s, const char *what, double lo, double hi);
 
+// Bounded line reading, for every reader of user files: util_getline works as getline(3) (the
+// line with its '\n' into *line, grown as needed; its length, or -1 at the end of the file) but a
+// line longer than b->max_line bytes, or more than b->max_bytes read from the file in all, is an
+// input error ("FILE: line N is longer than 1 MiB", one line, exit 2) instead of memory or time
+// without end (/dev/zero, an endless pipe); so is a read error (a folder): never a silent end.
+typedef struct {
+    const char *name; // the file, for messages
+    size_t max_line;  // bytes of one line, '\n' included (UTIL_MAX_LINE)
+    size_t max_bytes; // bytes of the whole file (UTIL_MAX_FILE)
+    size_t bytes;     // read so far
+    long lines;       // lines read so far
+} util_bounds;
+#define UTIL_MAX_LINE ((size_t)1 << 20)  // 1 MiB: a line of any text input the toolkit reads
+#define UTIL_MAX_FILE ((size_t)1 << 30)  // 1 GiB: a profile, curve, table or histogram file
+#define UTIL_BOUNDS(file) {.name = (file), .max_line = UTIL_MAX_LINE, .max_bytes = UTIL_MAX_FILE}
+long util_getline(char **line, size_t *cap, FILE *f, util_bounds *b);
+
 // Monotonic wall-clock seconds (for progress lines and benchmarks, never for simulated time).
 double util_wall_seconds(void);
 

@@ -8,7 +8,7 @@
 #include <math.h>    // ceil, exp, floor, isfinite
 #include <stddef.h>  // offsetof, size_t
 #include <stdint.h>  // uint64_t
-#include <stdio.h>   // FILE, getline, snprintf, ferror
+#include <stdio.h>   // FILE, snprintf
 #include <stdlib.h>  // free, strtod, getenv
 #include <string.h>  // memcpy, strchr, strcmp, strcspn, strerror, strlen, strspn, strrchr
 #include <unistd.h>  // access, readlink
@@ -156,8 +156,9 @@ void profile_load(profile *p, const char *name_or_path, const char *dir)
     int seen[N_KEYS] = {0}; // line where each key was set, 0 = not yet
     char *buf = NULL;
     size_t cap = 0;
+    util_bounds bounds = UTIL_BOUNDS(path);
     int line = 0;
-    while (getline(&buf, &cap, f) != -1) {
+    while (util_getline(&buf, &cap, f, &bounds) != -1) {
         line++;
         buf[strcspn(buf, "#")] = '\0'; // comment
         char *key = buf + strspn(buf, WHITE);
@@ -183,8 +184,6 @@ void profile_load(profile *p, const char *name_or_path, const char *dir)
         seen[k] = line;
     }
     free(buf);
-    if (ferror(f))
-        util_die_input("%s: cannot read: %s", path, strerror(errno));
     fclose(f);
 
     for (size_t k = 0; k < N_KEYS; k++)

@@ -104,4 +104,26 @@ tap_check "factor 3: blocking only in the warm-up epoch ($(grep -c 'gs 0' "$tmp/
 tap_check "factor 3: the cycle 8, 2, 1 restarts at max-global-skips ($(grep -c '^# epoch .* gs 8 ls 2 S 2$' "$tmp/f3") restarts)" \
   "$(grep -c '^# epoch .* gs 8 ls 2 S 2$' "$tmp/f3")" -ge 5 -a "$(grep -c '^# epoch .* gs 2 ls 1 S 1$' "$tmp/f3")" -ge 5
 
+# --- readers are bounded (util_getline): a line longer than 1 MiB (/dev/zero has no end of line)
+# is one line and exit 2 in bounded memory (400 MB of address space here; an unbounded getline
+# took 4.2 GB in 10 s), and so is a folder named as a file (once read as an empty file)
+plan_loss=("$plan" --gpus-per-node 4 --last-batch 3 --epochs 3 --warmup-epochs 1 --cooldown-epochs 1 --loss-file)
+tap_expect_input_error "daso-plan --loss-file /dev/zero: a line over 1 MiB, in 400 MB" \
+  bash -c 'ulimit -v 400000; exec timeout 20 "$@"' - "${plan_loss[@]}" /dev/zero
+tap_check "... and the message says so" \
+  "$("${plan_loss[@]}" /dev/zero 2>&1)" = "daso-plan: /dev/zero: line 1 is longer than 1 MiB"
+mkdir "$tmp/afolder"
+tap_expect_input_error "daso-plan --loss-file naming a folder" "${plan_loss[@]}" "$tmp/afolder"
+tap_check "... named as such, not read as a file with no values" \
+  "$("${plan_loss[@]}" "$tmp/afolder" 2>&1)" = "daso-plan: reading $tmp/afolder: Is a directory"
+head -c $((1024 * 1024)) /dev/zero | tr '\0' 5 >"$tmp/long"; echo >>"$tmp/long"
+tap_expect_input_error "daso-plan --loss-file: a line of 1 MiB and its end of line" "${plan_loss[@]}" "$tmp/long"
+if [ -x "$B/daso-sim" ]; then
+  tap_expect_input_error "daso-sim --model /dev/zero: a line over 1 MiB, in 400 MB" \
+    bash -c 'ulimit -v 400000; exec timeout 20 "$@"' - "$B/daso-sim" --platform platforms/juwels_booster.xml \
+    --nodes 1 --model /dev/zero --epochs 1
+else
+  tap_skip "daso-sim --model /dev/zero" "daso-sim not built (see the banner)"
+fi
+
 tap_done
