@@ -256,8 +256,10 @@ static bool resume(sched *s, driver_result *res)
     if (rank == 0)
         have = checkpoint_load(state.ckpt_dir, rank, false, &s->cfg, &k);
     mpi_check_lead_end();
+    mpi_check_each_begin(); // then every other rank its own: a damaged one is named by its rank
     if (rank != 0)
         have = checkpoint_load(state.ckpt_dir, rank, false, &s->cfg, &k);
+    mpi_check_each_end();
     int mine = have ? k.s.epoch : -1, lo;
     mpiCheck(MPI_Allreduce(&mine, &lo, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD));
     if (lo < 0) {
@@ -269,11 +271,13 @@ static bool resume(sched *s, driver_result *res)
                      state.ckpt_dir);
         return false;
     }
+    mpi_check_each_begin();
     if (mine > lo) { // this rank got one epoch further before the job died
         free(k.rows);
         if (!checkpoint_load(state.ckpt_dir, rank, true, &s->cfg, &k) || k.s.epoch != lo)
             util_die("rank %d: no checkpoint of epoch %d in %s", rank, lo, state.ckpt_dir);
     }
+    mpi_check_each_end();
     d->load(d->ctx, k.params, k.velocity);
     *s = k.s;
     *res = k.res;

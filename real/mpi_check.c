@@ -9,11 +9,18 @@
 
 static bool agreed; // inside mpi_check_agreed_begin/end
 static bool leading; // rank 0 inside mpi_check_lead_begin/end
+static bool each;    // inside mpi_check_each_begin/end
 
 // Tells the ranks waiting in mpi_check_lead_end() how rank 0's section ended.
 static void lead_status(int *status)
 {
     MPI_Bcast(status, 1, MPI_INT, 0, MPI_COMM_WORLD);
+}
+
+// Tells every rank in mpi_check_each_end() the worst status of the section.
+static void each_status(int *status)
+{
+    MPI_Allreduce(MPI_IN_PLACE, status, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
 }
 
 static void abort_job(int status)
@@ -22,6 +29,11 @@ static void abort_job(int status)
     if (leading && status == 2) {
         leading = false;
         lead_status(&status);
+        clean = true;
+    }
+    if (each && status == 2) {
+        each = false;
+        each_status(&status);
         clean = true;
     }
     if (clean && status == 2) {
@@ -81,6 +93,22 @@ void mpi_check_lead_end(void)
     leading = false;
     lead_status(&status);
     if (status != 0) { // rank 0 has said what is wrong
+        MPI_Finalize();
+        exit(status);
+    }
+}
+
+void mpi_check_each_begin(void)
+{
+    each = true;
+}
+
+void mpi_check_each_end(void)
+{
+    int status = 0;
+    each = false;
+    each_status(&status);
+    if (status != 0) { // a rank has said what is wrong
         MPI_Finalize();
         exit(status);
     }

@@ -29,4 +29,10 @@ void mpi_check_agreed_end(void);
 void mpi_check_lead_begin(void);
 void mpi_check_lead_end(void);
 
+// For errors any rank may find in what is its own (its checkpoint file): every rank runs the
+// section between mpi_check_each_begin() and mpi_check_each_end(); an input error there is
+// printed by the rank that found it, and every rank exits 2 through MPI_Finalize. Collective.
+void mpi_check_each_begin(void);
+void mpi_check_each_end(void);
+
 #endif

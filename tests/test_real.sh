@@ -101,6 +101,10 @@ cp -r "$tmp/ck" "$tmp/ck2" # one bit of rank 0's parameters flipped
 printf '\x55' | dd of="$tmp/ck2/rank0.ckpt" bs=1 seek=3000 conv=notrunc status=none
 refused "a checkpoint with one flipped byte is refused, naming the file" "ck2/rank0.ckpt is damaged (its CRC-32" \
   -n 4 "$train" "${common[@]}" --checkpoint "$tmp/ck2" --resume --quiet
+cp -r "$tmp/ck" "$tmp/ck3" # the same on rank 2: its own line, no MPI_Abort's
+printf '\x55' | dd of="$tmp/ck3/rank2.ckpt" bs=1 seek=3000 conv=notrunc status=none
+refused "a damaged checkpoint of rank 2: one line naming it, every rank ends" "ck3/rank2.ckpt is damaged (its CRC-32" \
+  -n 4 "$train" "${common[@]}" --checkpoint "$tmp/ck3" --resume --quiet
 
 # --- options: --name=value, near misses, the all-blocking warning
 run -n 4 "$train" --gpus-per-node=2 --strategy=sync --epochs=1 --train-limit=1000 \
