@@ -128,8 +128,9 @@ for case in wide clus; do
 done
 # The flat allreduce's closed form holds where the world ring's edges share no link: on the
 # cluster above (split-duplex private links, FATPIPE backbone) it runs and agrees with messages;
-# with shared private links (each host's link carries its ring edges in and out), in step
-# fidelity or with --exact-comm it does not run, and the result is the messages' byte for byte.
+# with shared private links each host's link carries its ring edge in and its edge out, which
+# share it in halves from start to end: the closed form runs at those halves, and its result is
+# the messages' byte for byte; in step fidelity or with --exact-comm it does not run.
 # daso-sim says on stderr which closed forms ran (not with --quiet).
 loud=()
 for a in "${run[@]}"; do [ "$a" = --quiet ] || loud+=("$a"); done
@@ -146,7 +147,8 @@ tap_check "sync on daso-platform's nodes: the flat allreduce in closed form" "$(
 tap_check "sync on a split-duplex <cluster>: the flat allreduce in closed form" "$(flat clus)" = 1
 csv_close "$tmp/sync-clus.csv" "$tmp/sync-clus--exact-comm.csv"
 tap_result $? "sync on a split-duplex <cluster>: closed form = messages (every CSV column to 1e-7)"
-for case in clsh step jb--exact-comm; do
+tap_check "sync on a shared-link <cluster>: the flat allreduce in closed form, at half each link" "$(flat clsh)" = 1
+for case in step jb--exact-comm; do
   tap_check "sync, $case: no flat allreduce in closed form" "$(flat $case)" = 0
 done
 for case in clsh step; do
