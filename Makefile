@@ -178,7 +178,8 @@ $(BUILD)/daso-train-smpi: $(SMPI_OBJ)
 $(BUILD)/daso-emulate: real/daso-emulate
 	install -m 755 $< $@
 
-$(BUILD)/daso-calibrate: $(BUILD)/sim/daso_calibrate.o $(BUILD)/sim/profile.o $(CORE_LIB)
+$(BUILD)/daso-calibrate: $(BUILD)/sim/daso_calibrate.o $(BUILD)/sim/profile.o \
+                         $(BUILD)/sim/variability.o $(CORE_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ -lgsl -lgslcblas -lm
 
 $(BUILD)/daso-stats: $(BUILD)/analysis/daso_stats.o $(CORE_LIB)
