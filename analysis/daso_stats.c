@@ -11,9 +11,11 @@
 //   daso-stats results/scaling --out /tmp/stats
 //
 // Build: cc -std=c11 -O2 -Wall -Wextra -Werror -Icore -o build/daso-stats analysis/daso_stats.c
-//        core/util.c -lgsl -lgslcblas -lm
+//        core/util.c core/cli.c core/outfile.c -lgsl -lgslcblas -lm
 // The definitions and the file formats are in analysis/README.md. Bad input (no runs.tsv, a
-// missing CSV, a field that is not a number) ends with one line and exit status 2.
+// missing CSV, a field that is not a number, an --out that is not a folder) ends with one line
+// and exit status 2. The files are committed together at the end (core/outfile), so a run that
+// fails leaves the output folder as it was.
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>    // errno, EEXIST, ERANGE
 #include <math.h>     // sqrt, log, fabs, isnan, isinf
@@ -22,14 +24,16 @@
 #include <stdio.h>    // FILE, getline, fprintf, vsnprintf
 #include <stdlib.h>   // realloc, free, strtod, qsort
 #include <string.h>   // strcmp, strlen, strrchr, strspn, strtok, strerror, memcpy
-#include <sys/stat.h> // mkdir
+#include <libgen.h>   // dirname
+#include <sys/stat.h> // mkdir, stat
 
 #include <gsl/gsl_cdf.h>        // gsl_cdf_tdist_Pinv
 #include <gsl/gsl_fit.h>        // gsl_fit_linear
 #include <gsl/gsl_statistics.h> // gsl_stats_mean, gsl_stats_sd
 
-#include "cli.h"  // cli, cli_parse
-#include "util.h" // util_prog, util_die_input, util_die, util_parse_long, mallocCheck, fopenCheck
+#include "cli.h"     // cli, cli_parse
+#include "outfile.h" // outfile, outfile_open, outfile_commit_all
+#include "util.h"    // util_die_input, util_die, util_parse_long, mallocCheck, fopenCheck
 
 // ----------------------------------------------------------------------------
 // small helpers: checked growth, formatted strings, number fields
@@ -720,6 +724,62 @@ static void free_labels(char *subject, char **suffix, int n)
 }
 
 // ----------------------------------------------------------------------------
+// the outputs: every file opened (core/outfile: a temporary file next to it) before any is
+// written, and all committed together at the end, so that a run that fails leaves the output
+// folder as it was
+
+static const char *const out_names[] = {
+    "groups.dat",   "time_vs_nodes.dat", "efficiency.dat", "bytes.dat",       "reduction.dat",
+    "curves.dat",   "breakdown.dat",     "schedule.dat",   "sim_vs_real.dat", "summary.md"};
+#define N_OUT (sizeof out_names / sizeof out_names[0])
+static outfile outs[N_OUT];
+
+// The output folder: an existing folder, or one made now (create) or that can be made (its
+// parent is a folder). Checked before the results are read, made after.
+static void out_folder(const char *out, bool create)
+{
+    struct stat st;
+    if (stat(out, &st) == 0) {
+        if (!S_ISDIR(st.st_mode))
+            util_die_input("cannot write into %s: not a folder", out);
+        return;
+    }
+    if (errno != ENOENT)
+        util_die_input("cannot write into %s: %s", out, strerror(errno));
+    if (create) {
+        if (mkdir(out, 0777) != 0)
+            util_die_input("cannot create %s: %s", out, strerror(errno));
+        return;
+    }
+    char *copy = str_printf("%s", out);
+    const char *parent = dirname(copy);
+    if (stat(parent, &st) != 0)
+        util_die_input("cannot create %s: %s", out, strerror(errno));
+    if (!S_ISDIR(st.st_mode))
+        util_die_input("cannot create %s: %s is not a folder", out, parent);
+    free(copy);
+}
+
+// Opens every output in folder out.
+static void open_outputs(const char *out)
+{
+    for (size_t i = 0; i < N_OUT; i++) {
+        char *path = str_printf("%s/%s", out, out_names[i]);
+        outfile_open(&outs[i], path);
+        free(path);
+    }
+}
+
+// The open output called name.
+static outfile *output(const char *name)
+{
+    for (size_t i = 0; i < N_OUT; i++)
+        if (strcmp(out_names[i], name) == 0)
+            return &outs[i];
+    util_die("no output called %s", name);
+}
+
+// ----------------------------------------------------------------------------
 // data files: one '#'-headed file per figure; a file with curves holds one block per curve
 // (blocks separated by two blank lines, gnuplot's `index`), each introduced by
 //   # block <i> lt <line type> dt <dash type> title <text>
@@ -735,17 +795,18 @@ typedef struct {
 typedef struct {
     FILE *f;       // the file until the first block, then the current block's rows (memory)
     FILE *file;
-    char *path;
+    const char *path;
     datblock *block;
     int nblock;
     int study, dt; // the last block's study, and its dash type: 1 for the file's first study, ...
 } datfile;
 
-static datfile dat_open(const char *dir, const char *name, const char *what, const char *subject,
+static datfile dat_open(const char *name, const char *what, const char *subject,
                         const char *columns)
 {
-    datfile d = {.path = str_printf("%s/%s", dir, name), .study = -1};
-    d.file = d.f = fopenCheck(d.path, "w");
+    const outfile *o = output(name);
+    datfile d = {.path = o->path, .study = -1};
+    d.file = d.f = o->f;
     fprintf(d.f, "# %s: %s\n# subject: %s\n# %s\n", name, what, subject, columns);
     return d;
 }
@@ -788,7 +849,7 @@ static void put_title(FILE *f, const char *s)
 
 // Writes the blocks, each introduced by '# block I lt L dt D title NAME (= OTHER)SUFFIX', where
 // "(= OTHER, ...)" names the blocks of the same study whose rows are identical (their curves
-// coincide, the later drawn over the earlier), and closes the file.
+// coincide, the later drawn over the earlier); the file is committed with the others (main).
 static void dat_close(datfile *d)
 {
     dat_end_block(d);
@@ -810,16 +871,12 @@ static void dat_close(datfile *d)
         fputc('\n', d->file);
         fwrite(b->rows, 1, b->len, d->file);
     }
-    int bad = ferror(d->file);
-    if (fclose(d->file) != 0 || bad)
-        util_die("writing %s failed", d->path);
     for (int i = 0; i < d->nblock; i++) {
         free(d->block[i].name);
         free(d->block[i].suffix);
         free(d->block[i].rows);
     }
     free(d->block);
-    free(d->path);
 }
 
 static void put_estimate(FILE *f, estimate s)
@@ -839,7 +896,7 @@ static int bases(const results *r, const group **out)
 }
 
 // groups.dat: every configuration, one row each.
-static void write_groups(const results *r, const char *out)
+static void write_groups(const results *r)
 {
     const group *all[r->ngrp];
     for (int i = 0; i < r->ngrp; i++)
@@ -854,7 +911,7 @@ static void write_groups(const results *r, const char *out)
         free(columns);
         columns = c;
     }
-    datfile d = dat_open(out, "groups.dat",
+    datfile d = dat_open("groups.dat",
                          "every configuration: mean and 95% CI half-width over its n seeds "
                          "(ci = t(0.975, n-1) s / sqrt(n); n = 1: ci 0, no interval)",
                          subject, columns);
@@ -878,21 +935,21 @@ static void write_groups(const results *r, const char *out)
 
 // time_vs_nodes.dat, efficiency.dat and bytes.dat: one block per (study, strategy), a row per node
 // count (bytes.dat: per node count above 1).
-static void write_scaling(const results *r, const char *out)
+static void write_scaling(const results *r)
 {
     const group *b[r->ngrp];
     int nb = bases(r, b);
     char **suffix;
     char *subject = describe(r, b, nb, SKIP_NODES, &suffix);
-    datfile t = dat_open(out, "time_vs_nodes.dat",
+    datfile t = dat_open("time_vs_nodes.dat",
                          "training time (elapsed_s of the last epoch) against nodes, mean and "
                          "95% CI over n seeds; one block per study and strategy",
                          subject, "nodes gpus time_s time_ci n");
-    datfile e = dat_open(out, "efficiency.dat",
+    datfile e = dat_open("efficiency.dat",
                          "speedup S(n) = T(n0)/T(n), n0 = fewest nodes of the strategy in its "
                          "study, and scaling efficiency S(n) n0/n; CI propagated from T's",
                          subject, "nodes gpus speedup speedup_ci efficiency efficiency_ci n0");
-    datfile y = dat_open(out, "bytes.dat",
+    datfile y = dat_open("bytes.dat",
                          "bytes sent between nodes over the whole run (sum of bytes_global) "
                          "against nodes, mean and 95% CI over n seeds; node counts above 1; one "
                          "block per study and strategy",
@@ -930,7 +987,7 @@ static void write_scaling(const results *r, const char *out)
 
 // reduction.dat: one block per (study, baseline) where the study has DASO, a row per node count
 // that both ran.
-static void write_reduction(const results *r, const char *out)
+static void write_reduction(const results *r)
 {
     const group *b[r->ngrp], *base[r->ngrp];
     int nb = bases(r, b), n = 0;
@@ -945,7 +1002,7 @@ static void write_reduction(const results *r, const char *out)
     }
     char **suffix;
     char *subject = describe(r, base, n, SKIP_NODES, &suffix);
-    datfile d = dat_open(out, "reduction.dat",
+    datfile d = dat_open("reduction.dat",
                          "DASO's reduction of training time 1 - T_daso/T_baseline at equal nodes; "
                          "paired 1: mean and CI of per-seed reductions (same seeds), paired 0: "
                          "from the means, CI propagated; one block per study and baseline",
@@ -1009,7 +1066,7 @@ static estimate epoch_estimate(const group *g, int e, int k)
 // backend: compute, node-local communication and global wait per epoch) and schedule.dat (DASO's
 // (gs, ls, S) per epoch, from the first listed seed): one block per (study, strategy) at its
 // largest node count, a row per epoch.
-static void write_epochs(const results *r, const char *out)
+static void write_epochs(const results *r)
 {
     enum { CURVES, BREAKDOWN, SCHEDULE, NFILE };
     static const char *const name[NFILE] = {"curves.dat", "breakdown.dat", "schedule.dat"};
@@ -1032,7 +1089,7 @@ static void write_epochs(const results *r, const char *out)
         int n = largest_groups(r, k == CURVES, k == SCHEDULE ? "daso" : NULL, gs);
         char **suffix;
         char *subject = describe(r, gs, n, 0, &suffix);
-        datfile d = dat_open(out, name[k], what[k], subject, columns[k]);
+        datfile d = dat_open(name[k], what[k], subject, columns[k]);
         for (int i = 0; i < n; i++) {
             const group *g = gs[i];
             dat_block(&d, g->runs[0]->lt, g->study, strategy_of(r, g), suffix[i]);
@@ -1114,13 +1171,13 @@ static const char *trained_word(const results *r, const group **real, int n)
 
 // sim_vs_real.dat: one row per (simulated, measured or emulated) pair; no rows when there is
 // none. A "# trained: WORD" line says which (trained_word).
-static void write_sim_vs_real(const results *r, const char *out)
+static void write_sim_vs_real(const results *r)
 {
     const group **sim, **real;
     int n = sim_real_pairs(r, &sim, &real);
     char **suffix;
     char *subject = describe(r, real, n, SKIP_BACKEND | SKIP_PLATFORM | SKIP_NODES, &suffix);
-    datfile d = dat_open(out, "sim_vs_real.dat",
+    datfile d = dat_open("sim_vs_real.dat",
                          "simulated against measured time of the same configuration: mean epoch "
                          "time (elapsed_s of the last epoch / epochs) and training time, mean and "
                          "95% CI over seeds; ratio = simulated / measured mean epoch time",
@@ -1171,10 +1228,9 @@ static void md_cell(FILE *f, char *text)
     free(text);
 }
 
-static void write_summary(const results *r, const char *out)
+static void write_summary(const results *r)
 {
-    char *path = str_printf("%s/summary.md", out);
-    FILE *f = fopenCheck(path, "w");
+    FILE *f = output("summary.md")->f;
     fprintf(f,
             "# Results summary: %s\n\n"
             "%d runs in %d configurations, %d stud%s. Training time is the elapsed training time "
@@ -1323,10 +1379,6 @@ static void write_summary(const results *r, const char *out)
     }
     free(sim);
     free(real);
-    int bad = ferror(f);
-    if (fclose(f) != 0 || bad)
-        util_die("writing %s failed", path);
-    free(path);
 }
 
 // ----------------------------------------------------------------------------
@@ -1384,19 +1436,25 @@ int main(int argc, char **argv)
         util_die_input("no RESULTS_DIR given (see --help)");
     if (argc - first > 1)
         util_die_input("one results directory only (got %s and %s)", argv[first], argv[first + 1]);
-    const char *dir = argv[first], *out_arg = o.out;
+    const char *dir = argv[first];
+    char *out = o.out ? str_printf("%s", o.out) : str_printf("%s/analysis", dir);
+    if (o.out) // the default, inside RESULTS_DIR, once RESULTS_DIR has been read
+        out_folder(out, false);
     results r = {.dir = dir};
     read_results(&r);
     group_runs(&r);
-    char *out = out_arg ? str_printf("%s", out_arg) : str_printf("%s/analysis", dir);
-    if (mkdir(out, 0777) != 0 && errno != EEXIST)
-        util_die_input("cannot create %s: %s", out, strerror(errno));
-    write_groups(&r, out);
-    write_scaling(&r, out);
-    write_reduction(&r, out);
-    write_epochs(&r, out);
-    write_sim_vs_real(&r, out);
-    write_summary(&r, out);
+    out_folder(out, true);
+    open_outputs(out);
+    write_groups(&r);
+    write_scaling(&r);
+    write_reduction(&r);
+    write_epochs(&r);
+    write_sim_vs_real(&r);
+    write_summary(&r);
+    outfile *all[N_OUT];
+    for (size_t i = 0; i < N_OUT; i++)
+        all[i] = &outs[i];
+    outfile_commit_all(all, N_OUT);
     printf("daso-stats: %d runs, %d configurations, %d stud%s -> %s/ (*.dat, summary.md)\n",
            r.nrun, r.ngrp, r.nstudy, r.nstudy == 1 ? "y" : "ies", out);
     free(out);

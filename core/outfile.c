@@ -142,17 +142,38 @@ void outfile_open(outfile *o, const char *path)
         util_die("fdopen %s: %s", o->tmp, strerror(errno));
 }
 
-void outfile_commit(outfile *o)
+// Closes o's stream, checking every write; exits 1 on an error (the cleanup then removes every
+// pending temporary file).
+static void finish(outfile *o)
 {
     int bad = ferror(o->f);
     if (fclose(o->f) != 0 || bad)
-        util_die("writing %s failed", o->path); // the cleanup removes the temporary file
+        util_die("writing %s failed", o->path);
     o->f = NULL;
+}
+
+// Puts a finished output in place: its temporary file renamed over its path.
+static void install(outfile *o)
+{
     if (o->tmp && rename(o->tmp, o->path) != 0)
         util_die("cannot rename %s to %s: %s", o->tmp, o->path, strerror(errno));
     unlist(o);
     free(o->path);
     free(o->tmp);
+}
+
+void outfile_commit(outfile *o)
+{
+    finish(o);
+    install(o);
+}
+
+void outfile_commit_all(outfile *const o[], size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        finish(o[i]);
+    for (size_t i = 0; i < n; i++)
+        install(o[i]);
 }
 
 void outfile_discard(outfile *o)

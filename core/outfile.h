@@ -12,6 +12,7 @@
 // end the process as they would have).
 //
 //   outfile o; outfile_open(&o, "run.csv"); fprintf(o.f, ...); outfile_commit(&o);
+//   outfile *both[] = {&csv, &trace}; outfile_commit_all(both, 2); // outputs that go together
 #ifndef DASO_OUTFILE_H
 #define DASO_OUTFILE_H
 
@@ -26,6 +27,9 @@ typedef struct outfile {
 
 void outfile_open(outfile *o, const char *path); // exits 2 when path cannot be an output
 void outfile_commit(outfile *o); // flush, check every write, rename; exits 1 on error
+// The outputs of one result committed together: every one flushed and checked before any is
+// renamed, so that a write error in one leaves none of them (exit 1).
+void outfile_commit_all(outfile *const o[], size_t n);
 void outfile_discard(outfile *o); // remove the temporary file
 
 #endif

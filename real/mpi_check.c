@@ -2,8 +2,8 @@
 #include "mpi_check.h"
 
 #include <stdbool.h> // bool
-#include <stdio.h>   // fprintf
-#include <stdlib.h>  // exit
+#include <stdio.h>   // fprintf, fopen, fclose
+#include <stdlib.h>  // exit, getenv
 
 #include "util.h" // util_prog, util_exit, util_quiet
 
@@ -23,6 +23,21 @@ static void each_status(int *status)
     MPI_Allreduce(MPI_IN_PLACE, status, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
 }
 
+#ifdef DASO_SMPI
+// SMPI's MPI_Abort ends the simulation without its error code (smpirun then exits 0), so the
+// status is written to the file $DASO_EMULATE_STATUS names, which daso-emulate exits with. When
+// it cannot be written, daso-emulate still sees the abort in SimGrid's log (and exits 1).
+static void record_status(int status)
+{
+    const char *path = getenv("DASO_EMULATE_STATUS");
+    FILE *f = path ? fopen(path, "w") : NULL;
+    if (f) {
+        fprintf(f, "%d\n", status);
+        fclose(f);
+    }
+}
+#endif
+
 static void abort_job(int status)
 {
     bool clean = agreed; // every rank leaves through MPI_Finalize
@@ -41,6 +56,9 @@ static void abort_job(int status)
         exit(2);
     }
     fflush(stderr);
+#ifdef DASO_SMPI
+    record_status(status);
+#endif
     MPI_Abort(MPI_COMM_WORLD, status);
     exit(status); // not reached
 }

@@ -5,7 +5,9 @@
 //   mpiCheck(MPI_Allreduce(MPI_IN_PLACE, x, n, MPI_FLOAT, MPI_SUM, comm));
 //
 // mpi_check_init() must run right after MPI_Init: it makes MPI return error codes instead of
-// aborting silently, and routes the toolkit's fatal errors (util_die*) to MPI_Abort.
+// aborting silently, and routes the toolkit's fatal errors (util_die*) to MPI_Abort. Under SMPI
+// (daso-train-smpi), whose MPI_Abort drops its error code, the status of an abort is first
+// written to the file $DASO_EMULATE_STATUS names (set by daso-emulate, which exits with it).
 #ifndef DASO_MPI_CHECK_H
 #define DASO_MPI_CHECK_H
 

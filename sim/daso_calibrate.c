@@ -40,10 +40,11 @@
 #include <gsl/gsl_multifit_nlinear.h> // gsl_multifit_nlinear_driver
 #include <gsl/gsl_statistics.h> // gsl_stats_mean, gsl_stats_sd
 
-#include "cli.h"     // cli, cli_parse
-#include "outfile.h" // outfile
-#include "profile.h" // profile_load
-#include "util.h"    // util_prog, util_die_input, util_value, fopenCheck
+#include "cli.h"         // cli, cli_parse
+#include "outfile.h"     // outfile, outfile_commit_all
+#include "profile.h"     // profile_load
+#include "util.h"        // util_prog, util_die_input, util_value, fopenCheck
+#include "variability.h" // variability_set_dist (daso-sim's reader of --compute-dist hist:F)
 
 static const char usage[] =
     "usage: daso-calibrate profile --trace TRACE.json --base MODEL --name NAME --out F.profile\n"
@@ -127,11 +128,17 @@ static void push(series *s, double x)
     s->v[s->n++] = x;
 }
 
-// The value of "key": in a line of JSON, or NAN.
+// The number after "key" in a line of JSON, or NAN when there is no key or no number after it
+// ("dur":"x").
 static double json_number(const char *line, const char *key)
 {
     const char *p = strstr(line, key);
-    return p ? strtod(p + strlen(key), NULL) : NAN;
+    if (p == NULL)
+        return NAN;
+    p += strlen(key);
+    char *end;
+    const double v = strtod(p, &end);
+    return end == p ? NAN : v;
 }
 
 // The path of program `name` in this program's folder, into buf.
@@ -149,6 +156,34 @@ static void sibling(char *buf, size_t len, const char *name)
 // ----------------------------------------------------------------------------
 // profile
 
+// Reads the written profile and batch times back with daso-sim's own readers (profile_load, and
+// --compute-dist hist:F's), before either is committed: what daso-sim would refuse (a zero mean
+// time, batch times all alike, a description too long) ends here with one line naming the
+// output, and the temporary files go (util_cleanup). Outputs written through (a FIFO, a device)
+// cannot be read back and are not checked.
+static void check_as_daso_sim(const outfile *o, const outfile *t)
+{
+    const char *prog = util_prog;
+    char what[PATH_MAX + 64], path[PATH_MAX + 16];
+    if (o->tmp) {
+        snprintf(what, sizeof what, "%s: daso-sim would refuse %s", prog, o->path);
+        util_prog = what;
+        // a path to profile_load when it has a '/' (the temporary name does not end in .profile)
+        snprintf(path, sizeof path, "%s%s", strchr(o->tmp, '/') ? "" : "./", o->tmp);
+        profile p;
+        profile_load(&p, path, NULL);
+    }
+    if (t->tmp) {
+        snprintf(what, sizeof what, "%s: daso-sim would refuse %s", prog, t->path);
+        util_prog = what;
+        snprintf(path, sizeof path, "hist:%s", t->tmp);
+        variability v = {0};
+        variability_set_dist(&v, path);
+        variability_free(&v);
+    }
+    util_prog = prog;
+}
+
 static void calibrate_profile(const char *trace, const char *base, const char *mdir,
                               const char *name, const char *out)
 {
@@ -156,6 +191,17 @@ static void calibrate_profile(const char *trace, const char *base, const char *m
     profile_load(&m, base, mdir ? mdir : profile_default_dir());
     if (strlen(name) == 0 || strlen(name) >= sizeof m.name || strpbrk(name, " \t#"))
         util_die_input("--name must be one word of at most %zu characters", sizeof m.name - 1);
+    // both outputs checked before the trace is read: F.profile and F.times
+    char times[PATH_MAX];
+    snprintf(times, sizeof times, "%s", out);
+    char *dot = strrchr(times, '.');
+    if (dot && strcmp(dot, ".profile") == 0)
+        *dot = '\0';
+    strncat(times, ".times", sizeof times - strlen(times) - 1);
+    outfile o, t;
+    outfile_open(&o, out);
+    outfile_open(&t, times);
+
     FILE *f = fopenCheck(trace, "r");
     series fb = {0}, opt = {0};
     char *line = NULL;
@@ -180,15 +226,6 @@ static void calibrate_profile(const char *trace, const char *base, const char *m
     double opt_mean = opt.n ? gsl_stats_mean(opt.v, 1, opt.n) : m.optimizer_s;
     double split = m.forward_s / (m.forward_s + m.backward_s);
 
-    char times[PATH_MAX];
-    snprintf(times, sizeof times, "%s", out);
-    char *dot = strrchr(times, '.');
-    if (dot && strcmp(dot, ".profile") == 0)
-        *dot = '\0';
-    strncat(times, ".times", sizeof times - strlen(times) - 1);
-    outfile o, t;
-    outfile_open(&o, out);
-    outfile_open(&t, times);
     fprintf(t.f, "# forward-backward seconds of every batch and rank in %s\n", trace);
     for (size_t i = 0; i < fb.n; i++)
         fprintf(t.f, "%.9g\n", fb.v[i]);
@@ -218,8 +255,11 @@ static void calibrate_profile(const char *trace, const char *base, const char *m
             m.ref_gpu_flops, mean * split, m.name, split, mean * (1 - split), m.name, 1 - split,
             opt_mean, opt.n ? "measured mean of the optimizer events" : "the base profile's",
             m.precision, m.loss_start, m.loss_floor, m.loss_tau);
-    outfile_commit(&t);
-    outfile_commit(&o);
+    if (fflush(o.f) != 0 || fflush(t.f) != 0)
+        util_die("writing %s or %s failed", out, times);
+    check_as_daso_sim(&o, &t);
+    outfile *const both[] = {&o, &t};
+    outfile_commit_all(both, 2);
     printf("daso-calibrate: %s: forward+backward %.6g s per batch (sd %.3g s over %zu batches), "
            "optimizer %.6g s; distribution in %s\n",
            out, mean, sd, fb.n, opt_mean, times);
