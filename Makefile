@@ -226,6 +226,7 @@ TEST_ARGS = $(foreach t,$(TEST_NAMES),$(if $(call missing,$(t)),SKIP:$(t):$(subs
             $(if $(HAVE_SIM),tests/test_calibrate_scaling.sh,SKIP:test_calibrate_scaling.sh:SIMGRID$(comma)GSL) \
             $(if $(HAVE_SIM),tests/test_outputs.sh,SKIP:test_outputs.sh:SIMGRID$(comma)GSL) \
             $(if $(HAVE_SIM),tests/test_bad_inputs_tools.sh,SKIP:test_bad_inputs_tools.sh:SIMGRID$(comma)GSL) \
+            $(if $(HAVE_SIM),tests/test_bad_inputs_sim.sh,SKIP:test_bad_inputs_sim.sh:SIMGRID$(comma)GSL) \
             $(if $(HAVE_SIM),tests/test_epochs.sh,SKIP:test_epochs.sh:SIMGRID$(comma)GSL) \
             $(if $(HAVE_REAL),tests/test_real.sh,SKIP:test_real.sh:MPI$(comma)BLAS$(comma)ZLIB) \
             $(if $(filter yes,$(HAVE_GSL)),tests/test_analysis.sh,SKIP:test_analysis.sh:GSL) \

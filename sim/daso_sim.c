@@ -13,7 +13,7 @@
 #include <string.h> // strcmp, strncmp, strstr, strrchr, strlen
 #include <unistd.h> // execv, readlink
 
-#include <simgrid/engine.h> // simgrid_init
+#include <gsl/gsl_errno.h>  // gsl_set_error_handler_off
 #include <simgrid/host.h>   // sg_host_get_name
 #include <xbt/config.h>     // sg_cfg_set_int
 
@@ -22,7 +22,7 @@
 #include "collective_bench.h" // collective_bench_run
 #include "losscurve.h"        // losscurve_read
 #include "outfile.h"          // outfile
-#include "platform.h"         // sim_platform_load, sim_platform_hosts
+#include "platform.h"         // sim_init, sim_platform_load, sim_platform_hosts
 #include "sim_backend.h"      // sim_run
 #include "util.h"             // util_prog, util_die_input, util_parse_long, util_parse_double
 
@@ -47,7 +47,9 @@ static const char usage[] =
 
 static const char footer[] =
     "\nSimGrid's own options (taken before the others):\n"
-    "  --cfg=name:value       any SimGrid option (e.g. --cfg=network/model:LV08)\n"
+    "  --cfg=name:value       any SimGrid option (e.g. --cfg=network/model:LV08); an unknown\n"
+    "                         name or a bad value is refused; contexts/stack-size: KiB per\n"
+    "                         GPU actor, at least 64 (512)\n"
     "  --log=...              SimGrid's logging\n";
 
 typedef struct {
@@ -157,7 +159,9 @@ static const cli_opt sim_opts[] = {
            "or hist:FILE (measured per-GPU batch times) (none)"),
     CLI_FN("straggler", add_straggler, "S",
            "gpu:RANK:FACTOR[:FROM:TO] or node:NODE:FACTOR[:FROM:TO],\n"
-           "slower by FACTOR in epochs FROM..TO (repeatable)"),
+           "slower by FACTOR in epochs FROM..TO (repeatable); RANK and\n"
+           "NODE within the run, FACTOR (and the product of those on one\n"
+           "GPU) within [1e-6, 1e6]"),
     NUM("seed", CLI_UINT64, var.seed, 0, 2147483647, "S", "seed of the compute-time draws"),
     CLI_FN("background", set_background, "F",
            "share F of the global links' bandwidth taken by other jobs\n"
@@ -426,6 +430,7 @@ static void run_training(sim_options *o, sched_config *c, const sim_platform_inf
         snprintf(batch + strlen(batch), sizeof batch - strlen(batch), ", last batch %.0f",
                  epoch.last_samples);
     sched_config_validate(c);
+    variability_check(&o->var, o->nodes, c->gpus_per_node);
     double *loss = mallocCheck(sizeof(double) * (size_t)c->epochs);
     if (o->loss_curve)
         losscurve_read(o->loss_curve, c->epochs, loss);
@@ -499,12 +504,15 @@ int main(int argc, char **argv)
     cli_add(&p, NULL, sim_opts, CLI_COUNT(sim_opts), &o);
     sched_config_cli(&p, &c);
     cli_help_if_asked(&p, argc, argv); // before SimGrid, which has a --help of its own
+    gsl_set_error_handler_off();       // GSL's codes are checked instead of it aborting
     char value[64], cfg_net[32] = "", cfg_host[32] = "";
-    const bool custom_stack = cfg_value(argc, argv, "contexts/stack-size", value, sizeof value),
-               plugin = cfg_value(argc, argv, "plugin", value, sizeof value);
+    const bool custom_stack = cfg_value(argc, argv, "contexts/stack-size", value, sizeof value);
+    if (custom_stack) // 6 KiB overflow with --exact-compute and --trace: 64 leave a margin
+        util_parse_long(value, "--cfg=contexts/stack-size", 64, 1 << 20);
+    const bool plugin = cfg_value(argc, argv, "plugin", value, sizeof value);
     cfg_value(argc, argv, "network/model", cfg_net, sizeof cfg_net);
     cfg_value(argc, argv, "host/model", cfg_host, sizeof cfg_host);
-    simgrid_init(&argc, argv); // takes the --cfg= and --log= options out of argv
+    sim_init(&argc, argv); // takes the --cfg= and --log= options out of argv
     if (!custom_stack)
         sg_cfg_set_int("contexts/stack-size", 512); // KiB: thousands of actors fit
     const int first = cli_parse(&p, argc, argv);

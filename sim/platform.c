@@ -2,77 +2,162 @@
 #define _GNU_SOURCE // strverscmp
 #include "platform.h"
 
-#include <ctype.h>  // isspace
-#include <errno.h>  // errno
-#include <signal.h> // signal, SIGABRT
-#include <stdio.h>  // tmpfile, fgets, fileno, getline, snprintf
-#include <stdlib.h> // qsort, free, realloc
-#include <string.h> // strverscmp, strstr, strchr, strerror, memcpy, memset
-#include <unistd.h> // dup, dup2, _exit, write
+#include <ctype.h>    // isspace
+#include <errno.h>    // errno
+#include <signal.h>   // sigaction, SIGABRT, SIGSEGV
+#include <stdio.h>    // tmpfile, fgets, fileno, getline, snprintf
+#include <stdlib.h>   // qsort, free, realloc
+#include <string.h>   // strverscmp, strstr, strchr, strncmp, strerror, memcpy, memset
+#include <sys/stat.h> // fstat, S_ISDIR
+#include <unistd.h>   // dup, dup2, _exit, write
 
-#include <simgrid/engine.h> // simgrid_load_platform
+#include <simgrid/engine.h> // simgrid_init, simgrid_load_platform
 #include <simgrid/host.h>   // sg_host_list, sg_host_count, sg_host_get_name
 
 #include "util.h" // util_die_input, util_prog, mallocCheck
 
-static FILE *captured;      // SimGrid's stderr while the platform loads
+static FILE *captured;      // SimGrid's stderr while a guarded call runs
 static int saved_stderr;    // the real stderr
-static const char *loading; // the file being loaded
+static const char *context; // the error line's first part (NULL: sim_init's options)
+static struct sigaction saved_abrt, saved_segv;
 
-// SimGrid's last error line, without its "[time] file:line: [category/LEVEL] " prefix.
-static void last_error(char *out, size_t len)
+// SimGrid's reason into out (size len; "" if it gave none): its first ERROR line, else its first
+// CRITICAL one that is not about the backtrace or exiting, without the "[time] file:line:
+// [category/LEVEL] " prefix (nor "Uncaught exception std::out_of_range: " and the like). Returns
+// whether that was an uncaught exception (thrown where SimGrid parses an option, for one).
+static bool last_error(char *out, size_t len)
+{
+    char line[1024];
+    bool exception = false;
+    out[0] = '\0';
+    rewind(captured);
+    while (fgets(line, sizeof line, captured)) {
+        char *msg = strstr(line, "ERROR] ");
+        const bool error = msg != NULL;
+        if (msg == NULL)
+            msg = strstr(line, "CRITICAL] ");
+        if (msg == NULL || strstr(line, "Exiting now") || strstr(line, "Current backtrace") ||
+            (out[0] && !error))
+            continue;
+        msg = strchr(msg, ']') + 2;
+        exception = strncmp(msg, "Uncaught exception ", 19) == 0;
+        if (exception) { // then a C++ type, a::b, and ": "
+            msg += 19;
+            char *type_end = strstr(msg, ": ");
+            if (type_end && strstr(msg, "::") != NULL && strstr(msg, "::") < type_end)
+                msg = type_end + 2;
+        }
+        snprintf(out, len, "%.*s", (int)strcspn(msg, "\n"), msg);
+        if (error)
+            break;
+    }
+    return exception;
+}
+
+// K:V of SimGrid's last note "Configuration change: Set 'K' to 'V'" into out (size len; "" if
+// none).
+static void last_setting(char *out, size_t len)
 {
     char line[1024];
     out[0] = '\0';
     rewind(captured);
     while (fgets(line, sizeof line, captured)) {
-        char *msg = strstr(line, "ERROR] ");
-        if (msg == NULL)
-            msg = strstr(line, "CRITICAL] Uncaught exception ");
-        if (msg == NULL || strstr(line, "Exiting now") || strstr(line, "Current backtrace"))
-            continue;
-        msg = strchr(msg, ']') + 2;
-        if (out[0] == '\0' || strstr(line, "ERROR] ")) // the first informative line wins
-            snprintf(out, len, "%.*s", (int)strcspn(msg, "\n"), msg);
+        const char *set = strstr(line, "Configuration change: Set '"), *to;
+        if (set && (to = strstr(set + 27, "' to '")) != NULL)
+            snprintf(out, len, "%.*s:%.*s", (int)(to - set - 27), set + 27,
+                     (int)strcspn(to + 6, "'\n"), to + 6);
     }
 }
 
-static void on_abort(int sig)
+// SimGrid aborted (a bad option or file) or crashed (a file it does not check) in a guarded call:
+// one line from what it said, exit 2.
+static void on_fatal(int sig)
 {
-    (void)sig;
-    char why[700], line[900];
-    last_error(why, sizeof why);
-    int n = snprintf(line, sizeof line, "%s: cannot load platform %s: %s\n", util_prog, loading,
-                     why[0] ? why : "SimGrid rejected it");
+    char why[700], setting[300] = "", line[1200];
+    const bool exception = last_error(why, sizeof why);
+    if (why[0] == '\0')
+        snprintf(why, sizeof why, "%s",
+                 sig == SIGABRT ? "SimGrid rejected it"
+                 : context      ? "SimGrid crashed reading it (a <zoneRoute> given twice is one "
+                                  "known cause)"
+                                : "SimGrid crashed");
+    // sim_init: SimGrid takes --log= first, then each --cfg= in turn, announcing it; one it cannot
+    // parse throws there (what it checks later, such as contexts/factory, names itself)
+    if (context == NULL && exception)
+        last_setting(setting, sizeof setting);
+    int n = context ? snprintf(line, sizeof line, "%s: %s: %s\n", util_prog, context, why)
+            : setting[0]
+                ? snprintf(line, sizeof line, "%s: bad SimGrid option --cfg=%s: %s\n", util_prog,
+                           setting, why)
+                : snprintf(line, sizeof line, "%s: bad SimGrid option: %s\n", util_prog, why);
     if (write(saved_stderr, line, (size_t)(n < (int)sizeof line ? n : (int)sizeof line - 1)) < 0)
         _exit(2);
     _exit(2);
 }
 
-void sim_platform_load(const char *path)
+// From here to guard_end(), SimGrid's messages go to a temporary file, and an abort or a
+// segmentation fault ends the process with one line "PROG: WHAT: <SimGrid's reason>" (what NULL:
+// "PROG: bad SimGrid option[ --cfg=K:V]: <reason>"), exit 2.
+static void guard_begin(const char *what)
+{
+    context = what;
+    struct sigaction fatal = {.sa_handler = on_fatal};
+    if (sigemptyset(&fatal.sa_mask) != 0 || sigaction(SIGABRT, &fatal, &saved_abrt) != 0 ||
+        sigaction(SIGSEGV, &fatal, &saved_segv) != 0)
+        util_die("cannot catch SimGrid's aborts");
+    fflush(stderr);
+    captured = tmpfile();
+    saved_stderr = dup(2);
+    if (captured == NULL || saved_stderr < 0 || dup2(fileno(captured), 2) < 0)
+        util_die("cannot capture SimGrid's messages");
+}
+
+// Restores stderr and the signal handlers SimGrid had, and passes on what SimGrid said (but
+// its notes on configuration changes, when drop_config_notes).
+static void guard_end(bool drop_config_notes)
+{
+    fflush(stderr);
+    dup2(saved_stderr, 2);
+    close(saved_stderr);
+    if (sigaction(SIGABRT, &saved_abrt, NULL) != 0 || sigaction(SIGSEGV, &saved_segv, NULL) != 0)
+        util_die("cannot restore SimGrid's signal handlers");
+    char line[1024];
+    rewind(captured);
+    while (fgets(line, sizeof line, captured))
+        if (!drop_config_notes || strstr(line, "[xbt_cfg/INFO] Configuration change") == NULL)
+            fputs(line, stderr);
+    fclose(captured);
+}
+
+void sim_init(int *argc, char **argv)
+{
+    guard_begin(NULL);
+    simgrid_init(argc, argv);
+    guard_end(false);
+}
+
+// The platform file, open for reading; exit 2 with one line if it cannot be read or is a folder.
+static FILE *open_platform(const char *path)
 {
     FILE *f = fopen(path, "r");
     if (f == NULL)
         util_die_input("cannot open platform %s: %s", path, strerror(errno));
-    fclose(f);
-    captured = tmpfile();
-    saved_stderr = dup(2);
-    if (captured == NULL || saved_stderr < 0 || dup2(fileno(captured), 2) < 0)
-        util_die("cannot capture SimGrid's messages while loading %s", path);
-    loading = path;
-    signal(SIGABRT, on_abort);
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0)
+        util_die_input("cannot read platform %s: %s", path, strerror(errno));
+    if (S_ISDIR(st.st_mode))
+        util_die_input("cannot read platform %s: it is a folder", path);
+    return f;
+}
+
+void sim_platform_load(const char *path)
+{
+    fclose(open_platform(path));
+    static char what[4200];
+    snprintf(what, sizeof what, "cannot load platform %s", path);
+    guard_begin(what);
     simgrid_load_platform(path);
-    signal(SIGABRT, SIG_DFL);
-    fflush(stderr);
-    dup2(saved_stderr, 2);
-    close(saved_stderr);
-    // pass on what SimGrid said, but its notes on the platform's <config> settings
-    char line[1024];
-    rewind(captured);
-    while (fgets(line, sizeof line, captured))
-        if (strstr(line, "[xbt_cfg/INFO] Configuration change") == NULL)
-            fputs(line, stderr);
-    fclose(captured);
+    guard_end(true); // the platform's <config> settings are not the user's news
 }
 
 static int natural_order(const void *a, const void *b)
@@ -151,9 +236,7 @@ sim_platform_info sim_platform_scan(const char *path)
                                                 "trace_connect", "id=\"plugin\"", "id='plugin'"};
     static const char *const link_profiles[] = {"bandwidth_file", "latency_file", "state_file",
                                                 "trace_connect"};
-    FILE *f = fopen(path, "r");
-    if (f == NULL)
-        util_die_input("cannot open platform %s: %s", path, strerror(errno));
+    FILE *f = open_platform(path);
     sim_platform_info info = {0};
     char *line = NULL, *config = NULL;
     size_t cap = 0, config_len = 0;

@@ -1,6 +1,9 @@
-// platform.h: loading a SimGrid platform file for daso-sim, with bad files reported as one line.
-// SimGrid 3.32 aborts the process on a parse error, with several lines of log and a backtrace;
-// sim_platform_load() turns that into "daso-sim: cannot load platform F: <reason>" and exit 2.
+// platform.h: starting SimGrid and loading a platform file for daso-sim, with bad options and files
+// reported as one line. SimGrid 3.32 aborts the process on an unknown --cfg= key, a bad value or
+// --log= string, and on a parse error, with several lines of log and a backtrace, and crashes on
+// some files it does not check (a <zoneRoute> given twice in a Dijkstra zone); sim_init() and
+// sim_platform_load() turn that into "daso-sim: bad SimGrid option[ --cfg=K:V]: <reason>" or
+// "daso-sim: cannot load platform F: <reason>" and exit 2.
 #ifndef DASO_SIM_PLATFORM_H
 #define DASO_SIM_PLATFORM_H
 
@@ -8,7 +11,11 @@
 
 #include <simgrid/forward.h> // sg_host_t
 
-// Loads the file (after simgrid_init). Exit 2 with one line if it is missing or invalid.
+// simgrid_init(argc, argv): takes the --cfg= and --log= options out of argv; exit 2 with one line
+// if SimGrid refuses one.
+void sim_init(int *argc, char **argv);
+
+// Loads the file (after sim_init). Exit 2 with one line if it is missing, a folder or invalid.
 void sim_platform_load(const char *path);
 
 // The first `count` hosts in natural name order (n2 before n10); exit 2 with one line when the

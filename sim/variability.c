@@ -2,13 +2,15 @@
 #define _POSIX_C_SOURCE 200809L
 #include "variability.h"
 
+#include <float.h>   // DBL_MAX
 #include <limits.h>  // INT_MAX
+#include <math.h>    // exp, sqrt, isfinite
 #include <stdbool.h> // bool
-#include <math.h>   // exp, sqrt, isfinite
-#include <stdio.h>  // sscanf, getline
-#include <stdlib.h> // free, strtod
-#include <string.h> // strncmp, strcmp, strchr, strspn
+#include <stdio.h>   // sscanf, getline
+#include <stdlib.h>  // free, strtod
+#include <string.h>  // strncmp, strcmp, strchr, strspn
 
+#include <gsl/gsl_errno.h>   // GSL_SUCCESS, gsl_strerror
 #include <gsl/gsl_randist.h> // gsl_ran_gaussian, gsl_ran_gamma
 
 #include "util.h" // util_die_input, util_parse_double, fopenCheck, mallocCheck
@@ -44,16 +46,25 @@ static gsl_histogram_pdf *histogram_of(const char *path, const char *opt)
     fclose(f);
     if (n < 2 || hi == lo)
         util_die_input("%s hist: %s needs at least 2 different batch times", opt, path);
+    if (!isfinite(sum))
+        util_die_input("%s hist: %s: the batch times add up to more than %g: give them in a larger "
+                       "unit",
+                       opt, path, DBL_MAX);
     const double mean = sum / n;
     size_t bins = (size_t)sqrt((double)n) + 1;
     gsl_histogram *h = gsl_histogram_alloc(bins);
     gsl_histogram_pdf *pdf = gsl_histogram_pdf_alloc(bins);
     if (h == NULL || pdf == NULL)
         util_die("out of memory for the histogram of %s", path);
-    gsl_histogram_set_ranges_uniform(h, lo / mean, hi / mean * (1 + 1e-12));
-    for (size_t i = 0; i < n; i++)
-        gsl_histogram_increment(h, x[i] / mean);
-    gsl_histogram_pdf_init(pdf, h);
+    // GSL's error handler is off (daso-sim's main): its codes are checked here
+    int rc = gsl_histogram_set_ranges_uniform(h, lo / mean, hi / mean * (1 + 1e-12));
+    for (size_t i = 0; i < n && rc == GSL_SUCCESS; i++)
+        rc = gsl_histogram_increment(h, x[i] / mean);
+    if (rc == GSL_SUCCESS)
+        rc = gsl_histogram_pdf_init(pdf, h);
+    if (rc != GSL_SUCCESS)
+        util_die_input("%s hist: %s: no histogram of these batch times (%s)", opt, path,
+                       gsl_strerror(rc));
     gsl_histogram_free(h);
     free(x);
     return pdf;
@@ -119,12 +130,13 @@ void variability_add_straggler(variability *v, const char *spec)
     int used = 0;
     int n = sscanf(spec, "%7[a-z]:%d:%lf%n:%d:%d%n", what, &s.id, &s.factor, &used, &s.from, &s.to,
                    &used);
-    bool ok = (n == 3 || n == 5) && spec[used] == '\0' && s.id >= 0 && isfinite(s.factor) &&
-              s.factor > 0 && s.from >= 0 && s.to >= s.from;
+    bool ok = (n == 3 || n == 5) && spec[used] == '\0' && s.id >= 0 &&
+              s.factor >= STRAGGLER_MIN && s.factor <= STRAGGLER_MAX && s.from >= 0 &&
+              s.to >= s.from;
     if (!ok || (strcmp(what, "gpu") != 0 && strcmp(what, "node") != 0))
         util_die_input("--straggler must be gpu:RANK:FACTOR[:FROM:TO] or node:NODE:FACTOR[:FROM:TO] "
-                       "with FACTOR > 0 and epochs FROM <= TO (got '%s')",
-                       spec);
+                       "with FACTOR in [%g, %g] and epochs FROM <= TO (got '%s')",
+                       STRAGGLER_MIN, STRAGGLER_MAX, spec);
     if (v->n_st == MAX_STRAGGLERS)
         util_die_input("at most %d --straggler options", MAX_STRAGGLERS);
     s.node = strcmp(what, "node") == 0;
@@ -188,10 +200,10 @@ double *variability_gpu_factors(const variability *v, int world)
     return f;
 }
 
-double variability_factor(const variability *v, gsl_rng *rng, int rank, int gpus_per_node,
-                          int epoch)
+// The product of the factors of the stragglers that slow `rank` in `epoch`.
+static double stragglers_factor(const variability *v, int rank, int gpus_per_node, int epoch)
 {
-    double f = draw(&v->batch, rng);
+    double f = 1;
     for (int i = 0; i < v->n_st; i++) {
         const straggler *s = &v->st[i];
         int id = s->node ? rank / gpus_per_node : rank;
@@ -199,4 +211,53 @@ double variability_factor(const variability *v, gsl_rng *rng, int rank, int gpus
             f *= s->factor;
     }
     return f;
+}
+
+// Whether a --straggler gpu:... names `rank`.
+static bool named_gpu(const variability *v, int rank)
+{
+    for (int i = 0; i < v->n_st; i++)
+        if (!v->st[i].node && v->st[i].id == rank)
+            return true;
+    return false;
+}
+
+void variability_check(const variability *v, int nodes, int gpus_per_node)
+{
+    const long world = (long)nodes * gpus_per_node;
+    for (int i = 0; i < v->n_st; i++) {
+        const straggler *s = &v->st[i];
+        if (s->id >= (s->node ? nodes : world))
+            util_die_input("--straggler %s:%d: the run has %s 0 to %ld", s->node ? "node" : "gpu",
+                           s->id, s->node ? "nodes" : "GPUs", (s->node ? nodes : world) - 1);
+    }
+    // The factors on one GPU multiply; their product changes where a straggler starts or stops:
+    // checked there, on every GPU a gpu straggler names and on one GPU of every node a node
+    // straggler names (one that no gpu straggler names, if there is one).
+    for (int i = 0; i < v->n_st; i++) {
+        const straggler *s = &v->st[i];
+        int rank = s->id;
+        if (s->node) {
+            rank = s->id * gpus_per_node;
+            while (rank < (s->id + 1) * gpus_per_node - 1 && named_gpu(v, rank))
+                rank++;
+        }
+        for (int j = 0; j < 2 * v->n_st; j++) {
+            const straggler *t = &v->st[j / 2];
+            if (j % 2 == 1 && t->to == INT_MAX)
+                continue;
+            const int epoch = j % 2 == 0 ? t->from : t->to + 1;
+            const double f = stragglers_factor(v, rank, gpus_per_node, epoch);
+            if (!(f >= STRAGGLER_MIN && f <= STRAGGLER_MAX))
+                util_die_input("--straggler: the factors that slow GPU %d in epoch %d multiply to "
+                               "%g, outside [%g, %g]",
+                               rank, epoch, f, STRAGGLER_MIN, STRAGGLER_MAX);
+        }
+    }
+}
+
+double variability_factor(const variability *v, gsl_rng *rng, int rank, int gpus_per_node,
+                          int epoch)
+{
+    return draw(&v->batch, rng) * stragglers_factor(v, rank, gpus_per_node, epoch);
 }

@@ -17,6 +17,9 @@
 //   --straggler gpu:R:F[:E0:E1]     GPU R is F times slower, in epochs E0 .. E1 (all if omitted)
 //   --straggler node:N:F[:E0:E1]    every GPU of node N is F times slower
 //
+// A straggler's factor, and the product of those that slow one GPU in one epoch, lie within
+// [STRAGGLER_MIN, STRAGGLER_MAX], so that simulated times stay finite.
+//
 // Besides, GPUs of one model differ in speed for the whole run: Sinha et al., "Not All GPUs Are
 // Created Equal", SC22 (arXiv 2208.11035), measured 8% average (22% at most) variation between
 // GPUs of the same model, outliers up to 1.5x slower than the median. --gpu-speed-dist draws
@@ -55,6 +58,8 @@ typedef struct {
 } straggler;
 
 #define MAX_STRAGGLERS 64
+#define STRAGGLER_MIN 1e-6
+#define STRAGGLER_MAX 1e6
 
 typedef struct {
     var_dist batch;          // --compute-dist: one draw per GPU and batch
@@ -69,6 +74,10 @@ void variability_set_dist(variability *v, const char *spec);
 void variability_set_gpu_dist(variability *v, const char *spec);
 void variability_add_straggler(variability *v, const char *spec);
 void variability_free(variability *v);
+
+// Exit 2 with one line when a straggler names a GPU or node outside a run of `nodes` x
+// `gpus_per_node`, or the factors that slow one GPU multiply to a product outside the range.
+void variability_check(const variability *v, int nodes, int gpus_per_node);
 
 // The per-batch generator of one rank (free with gsl_rng_free).
 gsl_rng *variability_rng(const variability *v, int rank);
