@@ -235,17 +235,18 @@ typedef struct {
     int tcap, lineno;
     char **name;         // column names, once the first data row was read
     int ncol;
+    util_bounds bounds;
 } table;
 
 static void table_open(table *t, const char *path)
 {
-    *t = (table){.path = path, .f = fopenCheck(path, "r")};
+    *t = (table){.path = path, .f = fopenCheck(path, "r"), .bounds = UTIL_BOUNDS(path)};
 }
 
 // Reads the next data row into t->tok (exactly t->ncol fields); false at the end of the file.
 static bool table_row(table *t)
 {
-    while (getline(&t->line, &t->cap, t->f) != -1) {
+    while (util_getline(&t->line, &t->cap, t->f, &t->bounds) != -1) {
         t->lineno++;
         if (t->line[strspn(t->line, " \t\r\n")] == '\0')
             continue;
@@ -358,15 +359,17 @@ static void read_variability(results *r)
             r->compute_dist_col = r->opt[i];
     char *path = str_printf("%s/manifest.txt", r->dir);
     FILE *f = fopen(path, "r");
-    free(path);
-    if (f == NULL)
+    if (f == NULL) {
+        free(path);
         return;
+    }
+    util_bounds bounds = UTIL_BOUNDS(path);
     r->compute_dist = str_printf("%s", "");
     char *line = NULL, **tok = NULL;
     size_t cap = 0;
     int tcap = 0;
     bool in_exp = false;
-    while (getline(&line, &cap, f) != -1) {
+    while (util_getline(&line, &cap, f, &bounds) != -1) {
         if (strncmp(line, "== experiment file", 18) == 0 || strncmp(line, "== end", 6) == 0) {
             in_exp = line[3] == 'e' && line[4] == 'x';
             continue;
@@ -384,9 +387,8 @@ static void read_variability(results *r)
             }
         }
     }
-    if (ferror(f))
-        util_die("reading %s/manifest.txt failed", r->dir);
     fclose(f);
+    free(path);
     free(line);
     free(tok);
 }

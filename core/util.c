@@ -144,7 +144,7 @@ long util_getline(char **line, size_t *cap, FILE *f, util_bounds *b)
             break;
     }
     if (ferror(f))
-        util_die_input("reading %s: %s", b->name, strerror(errno));
+        util_die_input("cannot read %s: %s", b->name, strerror(errno));
     if (len == 0)
         return -1;
     (*line)[len] = '\0';

@@ -206,7 +206,9 @@ static void calibrate_profile(const char *trace, const char *base, const char *m
     series fb = {0}, opt = {0};
     char *line = NULL;
     size_t cap = 0;
-    while (getline(&line, &cap, f) != -1) {
+    util_bounds bounds = UTIL_BOUNDS(trace);
+    bounds.max_bytes = (size_t)1 << 36; // 64 GiB: a long run's trace, one event a line
+    while (util_getline(&line, &cap, f, &bounds) != -1) {
         bool is_fb = strstr(line, "\"name\":\"forward-backward\"") != NULL;
         bool is_opt = strstr(line, "\"name\":\"optimizer\"") != NULL;
         if (!is_fb && !is_opt)
@@ -277,7 +279,8 @@ static void calibrate_platform(const char *bench, const char *out, int argc, cha
     int n = 0, g = 0;
     char *line = NULL;
     size_t cap = 0;
-    while (getline(&line, &cap, f) != -1) {
+    util_bounds bounds = UTIL_BOUNDS(bench);
+    while (util_getline(&line, &cap, f, &bounds) != -1) {
         if (line[0] == '#') {
             const char *p = strstr(line, "algo ring nodes ");
             if (strstr(line, "collective allreduce") && p)
@@ -385,7 +388,8 @@ static void read_measured(scaling_fit *c, const char *path)
     char *line = NULL;
     size_t cap = 0;
     int lineno = 0;
-    while (getline(&line, &cap, f) != -1) {
+    util_bounds bounds = UTIL_BOUNDS(path);
+    while (util_getline(&line, &cap, f, &bounds) != -1) {
         lineno++;
         const char *s = line + strspn(line, " \t\r\n");
         if (*s == '#' || *s == '\0')

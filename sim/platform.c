@@ -241,7 +241,8 @@ sim_platform_info sim_platform_scan(const char *path)
     char *line = NULL, *config = NULL;
     size_t cap = 0, config_len = 0;
     bool in_config = false;
-    while (getline(&line, &cap, f) != -1) {
+    util_bounds bounds = UTIL_BOUNDS(path);
+    while (util_getline(&line, &cap, f, &bounds) != -1) {
         for (size_t i = 0; i < sizeof host_profiles / sizeof *host_profiles; i++)
             info.needs_executions |= strstr(line, host_profiles[i]) != NULL;
         for (size_t i = 0; i < sizeof link_profiles / sizeof *link_profiles; i++)

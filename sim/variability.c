@@ -25,7 +25,8 @@ static gsl_histogram_pdf *histogram_of(const char *path, const char *opt)
     char *line = NULL;
     size_t len = 0;
     int lineno = 0;
-    while (getline(&line, &len, f) != -1) {
+    util_bounds bounds = UTIL_BOUNDS(path);
+    while (util_getline(&line, &len, f, &bounds) != -1) {
         lineno++;
         if (line[0] == '#' || line[strspn(line, " \t\r\n")] == '\0')
             continue;

@@ -115,15 +115,26 @@ tap_check "... and the message says so" \
 mkdir "$tmp/afolder"
 tap_expect_input_error "daso-plan --loss-file naming a folder" "${plan_loss[@]}" "$tmp/afolder"
 tap_check "... named as such, not read as a file with no values" \
-  "$("${plan_loss[@]}" "$tmp/afolder" 2>&1)" = "daso-plan: reading $tmp/afolder: Is a directory"
+  "$("${plan_loss[@]}" "$tmp/afolder" 2>&1)" = "daso-plan: cannot read $tmp/afolder: Is a directory"
 head -c $((1024 * 1024)) /dev/zero | tr '\0' 5 >"$tmp/long"; echo >>"$tmp/long"
 tap_expect_input_error "daso-plan --loss-file: a line of 1 MiB and its end of line" "${plan_loss[@]}" "$tmp/long"
 if [ -x "$B/daso-sim" ]; then
   tap_expect_input_error "daso-sim --model /dev/zero: a line over 1 MiB, in 400 MB" \
     bash -c 'ulimit -v 400000; exec timeout 20 "$@"' - "$B/daso-sim" --platform platforms/juwels_booster.xml \
     --nodes 1 --model /dev/zero --epochs 1
+  for d in compute-dist gpu-speed-dist; do
+    tap_expect_input_error "daso-sim --$d hist:/dev/zero: a line over 1 MiB, in 400 MB" \
+      bash -c 'ulimit -v 400000; exec timeout 20 "$@"' - "$B/daso-sim" --platform platforms/juwels_booster.xml \
+      --nodes 1 --model resnet50 --epochs 1 --$d hist:/dev/zero --out "$tmp/z.csv"
+  done
+  tap_expect_input_error "daso-calibrate profile --trace /dev/zero: a line over 1 MiB, in 400 MB" \
+    bash -c 'ulimit -v 400000; exec timeout 20 "$@"' - "$B/daso-calibrate" profile --trace /dev/zero \
+    --base fashion_mlp --name z --out "$tmp/z.profile"
+  tap_expect_input_error "daso-calibrate scaling --measured /dev/zero: a line over 1 MiB, in 400 MB" \
+    bash -c 'ulimit -v 400000; exec timeout 20 "$@"' - "$B/daso-calibrate" scaling --measured /dev/zero \
+    --platform platforms/juwels_booster.xml --gpus-per-node 4 --model resnet50 --out "$tmp/z.opts"
 else
-  tap_skip "daso-sim --model /dev/zero" "daso-sim not built (see the banner)"
+  tap_skip "daso-sim and daso-calibrate on /dev/zero" "daso-sim not built (see the banner)"
 fi
 
 tap_done
