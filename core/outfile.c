@@ -146,9 +146,11 @@ void outfile_open(outfile *o, const char *path)
 // pending temporary file).
 static void finish(outfile *o)
 {
-    int bad = ferror(o->f);
-    if (fclose(o->f) != 0 || bad)
-        util_die("writing %s failed", o->path);
+    errno = 0;
+    const int flushed = fflush(o->f), why = errno; // what is still buffered: the reason, if any
+    const int bad = ferror(o->f);
+    if (fclose(o->f) != 0 || bad || flushed != 0)
+        util_die("writing %s failed%s%s", o->path, why ? ": " : "", why ? strerror(why) : "");
     o->f = NULL;
 }
 

@@ -69,4 +69,27 @@ for sig in TERM INT; do
   tap_check "SIG$sig during a run: ended by the signal, both temporary files removed, no output" \
     "$seen $rc $(leftovers) $(compgen -G 'killed*' | wc -l)" = "2 $((128 + $(kill -l "$sig"))) 0 0"
 done
+# a full disk (a 4 KiB file size limit: writes fail with EFBIG, as with ENOSPC): one line naming
+# the file, exit 1, and neither output nor temporary file left
+err=$( (trap '' XFSZ; ulimit -f 4; exec "$sim" --platform "$platform" --nodes 2 --gpus-per-node 4 --model resnet50 \
+  --epochs 2 --warmup-epochs 1 --cooldown-epochs 0 --quiet --out full.csv --trace full.json) 2>&1)
+rc=$?
+tap_check "a full disk: exit 1, one line naming the file ($err)" \
+  "$rc $(grep -c . <<<"$err") $(grep -c 'writing full.json failed' <<<"$err")" = "1 1 1"
+tap_check "... and nothing left: no output, no temporary file" "$(leftovers) $(compgen -G 'full*' | wc -l)" = "0 0"
+
+# daso-platform writes through the same layer: a folder refused (exit 2), a FIFO written through,
+# a symbolic link kept and its target written
+plat=("$(dirname "$sim")/daso-platform" --nodes 1 --gpus-per-node 2)
+mkdir pfolder
+tap_expect_input_error "daso-platform --out naming a folder is refused" "${plat[@]}" --out pfolder
+mkfifo pfifo
+(grep -c '<host id=' <pfifo >pfifo.count) &
+reader=$!
+tap_ok "daso-platform --out into a FIFO is written through" "${plat[@]}" --out pfifo
+wait "$reader"
+tap_check "... the reader got the 2 hosts and the FIFO is still a FIFO" "$(cat pfifo.count)" = 2 -a -p pfifo
+echo keep >ptarget && ln -s ptarget plink
+tap_ok "daso-platform --out through a symbolic link" "${plat[@]}" --out plink
+tap_check "... the link stays a link, its target has the platform" -L plink -a "$(grep -c '<host id=' ptarget)" = 2
 tap_done
