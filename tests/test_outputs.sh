@@ -39,6 +39,12 @@ tap_ok "--hostfile into a FIFO is written through" "${hosts[@]}" fifo
 wait "$reader"
 tap_check "... the reader got the 4 host names and the FIFO is still a FIFO" \
   "$(wc -l <from_fifo)" = 4 -a -p fifo
+mkfifo csvfifo
+(grep -vc '^#' <csvfifo >csvfifo.rows) &
+reader=$!
+tap_ok "--out into a FIFO is written through" "${short[@]}" --out csvfifo
+wait "$reader"
+tap_check "... the reader got the 2 epochs' rows and the FIFO is still a FIFO" "$(cat csvfifo.rows)" = 2 -a -p csvfifo
 tap_ok "--hostfile /dev/null" "${hosts[@]}" /dev/null
 tap_check "... /dev/null is still a character device" -c /dev/null
 echo old >target.txt

@@ -149,6 +149,7 @@ bad "--checkpoint in a missing folder" 2 -n 4 "$train" "${tiny[@]}" --checkpoint
 bad "--checkpoint naming a file" 2 -n 4 "$train" "${tiny[@]}" --checkpoint "$tmp/a-file"
 bad "--out in a missing folder" 2 -n 4 "$train" "${tiny[@]}" --out "$tmp/none/o.csv"
 bad "--out naming a folder" 2 -n 4 "$train" "${tiny[@]}" --out "$tmp/outs"
+bad "--out where nothing can be written (/proc)" 2 -n 4 "$train" "${tiny[@]}" --out /proc/o.csv
 bad "--trace in a missing folder" 2 -n 4 "$train" "${tiny[@]}" --trace "$tmp/none/t.json"
 tap_check "... and no temporary or partial output left" "$(ls -A "$tmp/outs" | wc -l)" -eq 0
 
