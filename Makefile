@@ -292,9 +292,10 @@ figures: all
 	@BUILD=$(BUILD) analysis/figures
 
 # every study of experiments/ (resumable: finished runs are kept), then every figure
-PAPER_STUDIES := resnet50-juwels hrnet-cityscapes-juwels sensitivity-max-global-skips \
-                 sensitivity-staleness sensitivity-bandwidth fashion-mnist-convergence sim-vs-real \
-                 sim-vs-real-cnn $(if $(HAVE_EMU),emulation-fashion-juwels) \
+PAPER_STUDIES := resnet50-juwels hrnet-cityscapes-juwels jupiter-resnet50 \
+                 sensitivity-max-global-skips sensitivity-staleness sensitivity-bandwidth \
+                 fashion-mnist-convergence sim-vs-real sim-vs-real-cnn \
+                 $(if $(HAVE_EMU),emulation-fashion-juwels) \
                  validate-ddp-v100 validate-ddp-v100-1node validate-dgxa100 validate-dgxa100-amp \
                  validate-goyal-p100
 paper: all
