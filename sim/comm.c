@@ -103,6 +103,8 @@ void sim_comm_init(sim_comm *c, int n, const int *ranks)
     c->routes_known = false;
     c->edge_lat = mallocCheck(sizeof(double) * (size_t)n);
     c->edge_bw = mallocCheck(sizeof(double) * (size_t)n);
+    c->edge_late = callocCheck((size_t)n, sizeof(double));
+    c->edge_alone = callocCheck((size_t)n, sizeof(double));
     c->max_lat = 0;
     c->min_bw = INFINITY;
     c->pair_lat = c->pair_bw = NULL;
@@ -151,6 +153,8 @@ void sim_comm_free(sim_comm *c)
     free(c->rank);
     free(c->edge_lat);
     free(c->edge_bw);
+    free(c->edge_late);
+    free(c->edge_alone);
     if (c->slot) {
         for (int k = 0; k < BCAST_SLOTS; k++) {
             sg_sem_destroy(c->slot[k].root_here);
@@ -321,6 +325,7 @@ static void ring_routes(sim_net *w, sim_comm *c)
     for (int i = 0; i < c->n; i++) {
         const int to = (i + 1) % c->n;
         route(w, c->rank[i], c->rank[to], &c->edge_lat[to], &c->edge_bw[to]);
+        c->edge_late[to] = 0;
         if (c->edge_lat[to] > c->max_lat)
             c->max_lat = c->edge_lat[to];
         if (c->edge_bw[to] < c->min_bw)
@@ -409,7 +414,15 @@ void sim_hier_allreduce(sim_net *w, sim_comm *node, int me_node, sim_comm *cross
 // One edge's flow of `bytes` (from member e - 1 to member e) on idle links.
 static double edge_flow(const sim_comm *c, int e, double bytes)
 {
-    return c->edge_lat[e] + bytes / c->edge_bw[e];
+    const double late = c->edge_late[e], r = c->edge_bw[e];
+    if (late == 0)
+        return c->edge_lat[e] + bytes / r;
+    // the others on its links start `late` earlier at the same rate r: it runs at r from its
+    // start until they end, then alone; or alone from the start when they end before it starts
+    const double early = c->edge_lat[e] - late;
+    if (bytes < r * late)
+        return c->edge_lat[e] + bytes / c->edge_alone[e];
+    return early + bytes / r + r * late / c->edge_alone[e];
 }
 
 // When the slowest of member me's two ring edges on c ends, for flows of `b` bytes started at t0
@@ -573,21 +586,37 @@ static xbt_dynar_t ring_link_uses(sim_net *w, sim_comm *cs, int n)
     return use;
 }
 
-// Whether the flows u[0..m) on one link that they oversubscribe share it in equal parts for as
-// long as they run: one ring's edges (the same bytes, started together), each paying the same
-// route latency (so that CM02's sharing penalty, the latency, is the same and they reach the link
-// at the same instant), on the model's own bandwidth (factor 1, no reverse loads).
-static bool share_static(const sim_comm *cs, const link_use *u, unsigned long m)
+// How the flows u[0..m) of one link that they oversubscribe share it. They must be one ring's
+// edges (the same bytes, started together) on the model's own bandwidth (factor 1, CM02's
+// sharing: a flow's penalty is its route latency, no reverse loads); then 'p' when all pay the
+// same route latency (they reach the link together and share it in equal parts from start to
+// end), 'm' when all but one do and that one pays more (*lo: the others' latency); 0 otherwise.
+static char share_kind(const sim_comm *cs, const link_use *u, unsigned long m, double *lo)
 {
     if (sg_cfg_get_double("network/bandwidth-factor") != 1 ||
         sg_cfg_get_double("network/weight-S") != 0)
-        return false;
-    const double lat = cs[u[0].ring].edge_lat[u[0].to];
+        return 0;
+    double low = INFINITY;
+    for (unsigned long j = 0; j < m; j++) {
+        if (u[j].back || u[j].ring != u[0].ring)
+            return 0;
+        const double l = cs[u[j].ring].edge_lat[u[j].to];
+        low = l < low ? l : low;
+    }
+    unsigned long late = 0;
     for (unsigned long j = 0; j < m; j++)
-        if (u[j].back || u[j].ring != u[0].ring || cs[u[j].ring].edge_lat[u[j].to] != lat)
-            return false;
-    return true;
+        late += cs[u[j].ring].edge_lat[u[j].to] != low;
+    *lo = low;
+    return late == 0 ? 'p' : late == 1 && m > 1 ? 'm' : 0;
 }
+
+// What each edge meets on the oversubscribed links it crosses.
+typedef struct {
+    bool pure;  // a link whose flows all pay its latency: they hold it at its part
+    bool late;  // a link where it pays more than the others (lo)
+    bool early; // a link where another flow pays more
+    double lo, alone;
+} edge_share;
 
 bool sim_comms_rings_independent(sim_net *w, sim_comm *cs, int n)
 {
@@ -595,6 +624,14 @@ bool sim_comms_rings_independent(sim_net *w, sim_comm *cs, int n)
     const unsigned long count = xbt_dynar_length(uses);
     link_use *u = count > 0 ? xbt_dynar_get_ptr(uses, 0) : NULL;
     const double f = sg_cfg_get_double("network/bandwidth-factor");
+    int *first = mallocCheck(sizeof(int) * (size_t)(n + 1)); // edge (k, e) is first[k] + e
+    first[0] = 0;
+    for (int k = 0; k < n; k++)
+        first[k + 1] = first[k] + cs[k].n;
+    edge_share *st = callocCheck((size_t)first[n] + 1, sizeof(edge_share));
+    for (int k = 0; k < n; k++)
+        for (int e = 0; e < cs[k].n; e++)
+            st[first[k] + e].alone = cs[k].edge_bw[e];
     // a link that the flows ask for more than it has: each gets an equal part, where that holds
     bool independent = true;
     for (unsigned long i = 0; independent && i < count;) {
@@ -604,9 +641,23 @@ bool sim_comms_rings_independent(sim_net *w, sim_comm *cs, int n)
             sum += u[j].bw;
         const double cap = sg_link_get_bandwidth(u[i].link);
         if (sum > cap * (f < 1 ? f : 1) * (1 + 1e-12)) {
-            independent = share_static(cs, &u[i], j - i);
-            for (unsigned long m = i; m < j; m++)
+            double lo = 0;
+            const char kind = share_kind(cs, &u[i], j - i, &lo);
+            independent = kind != 0;
+            for (unsigned long m = i; independent && m < j; m++) {
                 u[m].part = cap / (double)(j - i);
+                edge_share *e = &st[first[u[m].ring] + u[m].to];
+                const bool later = cs[u[m].ring].edge_lat[u[m].to] > lo;
+                if (kind == 'p')
+                    e->pure = true;
+                else if (!later)
+                    e->early = true;
+                else if (e->late && e->lo != lo)
+                    independent = false; // later than two different latencies
+                else
+                    *e = (edge_share){.pure = e->pure, .late = true, .early = e->early,
+                                      .lo = lo, .alone = e->alone};
+            }
         }
         i = j;
     }
@@ -620,6 +671,20 @@ bool sim_comms_rings_independent(sim_net *w, sim_comm *cs, int n)
     // elsewhere (the others would take what it leaves)
     for (unsigned long i = 0; independent && i < count; i++)
         independent = u[i].part == 0 || cs[u[i].ring].edge_bw[u[i].to] == u[i].part;
+    // An edge that reaches a shared link after the others there (its route is longer: a ring
+    // edge leaving a cell) runs at its part from its start until they end, then alone, unless a
+    // link of its own kind holds it at its part all along. The others must be held at their
+    // part all along by a link whose flows start together, or they would take more while it
+    // has not started.
+    for (int k = 0; independent && k < n; k++)
+        for (int e = 0; independent && e < cs[k].n; e++) {
+            const edge_share *x = &st[first[k] + e];
+            independent = !x->early || x->pure;
+            if (x->late && !x->pure) {
+                cs[k].edge_late[e] = cs[k].edge_lat[e] - x->lo;
+                cs[k].edge_alone[e] = x->alone;
+            }
+        }
     for (int k = 0; k < n; k++) { // where this fails, the routes are found afresh on next use
         sim_comm *c = &cs[k];
         if (c->n < 2)
@@ -629,6 +694,8 @@ bool sim_comms_rings_independent(sim_net *w, sim_comm *cs, int n)
         for (int e = 0; independent && e < c->n; e++)
             c->min_bw = c->edge_bw[e] < c->min_bw ? c->edge_bw[e] : c->min_bw;
     }
+    free(st);
+    free(first);
     xbt_dynar_free(&uses);
     return independent;
 }

@@ -57,6 +57,9 @@ typedef struct {
     int *rank;      // world ranks, in ring order
     double *edge_lat, *edge_bw; // [i]: route latency and bandwidth from member i - 1 to i,
                                 // found on first use, ...
+    double *edge_late, *edge_alone; // [i]: for an edge whose flow reaches the links it shares
+                                    // after the others there (a longer route), how much later,
+                                    // and its bandwidth once they are done (0: not such an edge)
     double max_lat; // ... their largest latency ...
     double min_bw;  // ... and smallest bandwidth
     bool routes_known;

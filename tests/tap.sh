@@ -27,3 +27,12 @@ tap_expect_input_error() {
 tap_skip() { tap_n=$((tap_n + 1)); echo "ok $tap_n - $1 # SKIP $2"; }
 tap_done() { echo "1..$tap_n"; [ "$tap_failed" -eq 0 ]; }
 within() { awk -v a="$1" -v b="$2" -v r="$3" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= r * (b < 0 ? -b : b)) }'; }
+# two run CSVs, both with data rows and as many, agree in every numeric column from time_s on, to
+# 1e-7 relative: csv_close A B
+csv_close() {
+  [ -s "$1" ] && [ -s "$2" ] && [ "$(grep -vc '^#' "$1")" -gt 0 ] &&
+    [ "$(grep -vc '^#' "$1")" -eq "$(grep -vc '^#' "$2")" ] || return 1
+  paste "$1" "$2" | awk '!/^#/ { n = NF / 2
+    for (i = 5; i <= n; i++) if ($i != $(i + n) && ($i - $(i + n)) ^ 2 > 1e-14 * $i ^ 2) bad = 1 }
+    END { exit bad }'
+}

@@ -17,15 +17,6 @@ export DASO_MODELS=${DASO_MODELS:-sim/models}
 abs_sim=$(cd "$(dirname "$sim")" && pwd)/$(basename "$sim")
 models=$(cd "$DASO_MODELS" && pwd)
 
-# two run CSVs, both with data rows and as many, agree in every numeric column from time_s on, to
-# 1e-7 relative: csv_close A B
-csv_close() {
-  [ -s "$1" ] && [ -s "$2" ] && [ "$(grep -vc '^#' "$1")" -gt 0 ] &&
-    [ "$(grep -vc '^#' "$1")" -eq "$(grep -vc '^#' "$2")" ] || return 1
-  paste "$1" "$2" | awk '!/^#/ { n = NF / 2
-    for (i = 5; i <= n; i++) if ($i != $(i + n) && ($i - $(i + n)) ^ 2 > 1e-14 * $i ^ 2) bad = 1 }
-    END { exit bad }'
-}
 # daso-sim ARGS with its closed forms and with --exact-comm, run in $tmp (where SimGrid finds a
 # platform's profiles), into $tmp/NAME.csv and .err and $tmp/NAME--exact-comm.csv and .err:
 # both_ways NAME ARGS...
