@@ -8,24 +8,25 @@
 #   if slurm_cluster_start 2 4; then ...; fi  # 2 nodes of 4 CPUs; exports SLURM_CONF
 #   trap slurm_cluster_stop EXIT               # cancels the jobs, stops each daemon by its PID
 #
-# slurm_cluster_start [NODES [CPUS]] returns 0 with the cluster up (every node idle), or 1 with
-# the reason in slurm_cluster_why: slurm_cluster_skip is true when the reason is that this
-# machine cannot run one (not root, a program missing), false when a daemon failed (its log's
-# tail is in slurm_cluster_why). CPUS per node may exceed this machine's (config_overrides).
+# slurm_cluster_start [NODES [CPUS [GPUS]]] (2, 4, 0) returns 0 with the cluster up (every node
+# idle), or 1 with the reason in slurm_cluster_why: slurm_cluster_skip is true when the reason
+# is that this machine cannot run one (not root, a program missing), false when a daemon failed
+# (the tails of its logs are in slurm_cluster_why). CPUS per node may exceed this machine's
+# (config_overrides); GPUS per node are only counted (gres/gpu on stand-in device files).
 # slurm_cluster_wait JOBID SECONDS waits until a job has ended (or the time is up: return 1);
-# slurm_cluster_state JOBID prints its state (PENDING, RUNNING, COMPLETED, ...).
-# slurm_cluster_dir is the folder; slurm_cluster_nodes the node names (n[1-NODES]).
-#
-# By hand (as root, from the project root), for a shell with its own cluster:
-#   bash -c '. tests/slurm_cluster.sh && slurm_cluster_start 2 4 && trap slurm_cluster_stop EXIT
-#            && echo "SLURM_CONF=$SLURM_CONF" && bash'
+# slurm_cluster_state JOBID prints its state (PENDING, RUNNING, COMPLETED, ...);
+# slurm_cluster_next_check the seconds until slurmctld next checks time limits.
+# slurm_cluster_dir is the folder (logs in log/), slurm_cluster_nodes the nodes (n[1-NODES]),
+# slurm_cluster_pids the daemons' PIDs. The SLURM_ variables of the environment are replaced by
+# SLURM_CONF, and /usr/sbin added to PATH. A shell of its own with a cluster, as root:
+#   bash -c '. tests/slurm_cluster.sh && slurm_cluster_start && trap slurm_cluster_stop EXIT &&
+#            bash'
 
 slurm_cluster_dir="" slurm_cluster_why="" slurm_cluster_skip=false slurm_cluster_pids=()
 
 # One TCP port of 127.0.0.1 that no socket of this machine uses, and the next COUNT - 1 after it.
 _slurm_cluster_ports() { # COUNT
-    local used base p ok
-    local _ addr _r
+    local used base p ok _ addr _r
     used=" "
     while read -r _ addr _r; do
         [[ $addr == *:* ]] && used+="$((16#${addr##*:})) "
@@ -90,7 +91,7 @@ slurm_cluster_start() { # [NODES [CPUS [GPUS]]]
     # munge: a key of its own, read only by its owner (munged refuses it otherwise)
     dd if=/dev/urandom of="$d/munge/munge.key" bs=1024 count=1 status=none
     chmod 400 "$d/munge/munge.key"
-    _slurm_cluster_daemon "$d/log/munged.out" munged --foreground --force \
+    _slurm_cluster_daemon "$d/log/munged.out" munged --foreground \
         --key-file="$d/munge/munge.key" --socket="$d/munge/munge.socket" \
         --pid-file="$d/run/munged.pid" --log-file="$d/log/munged.log" \
         --seed-file="$d/munge/munged.seed"
@@ -98,8 +99,10 @@ slurm_cluster_start() { # [NODES [CPUS [GPUS]]]
         [ -S "$d/munge/munge.socket" ] && break
         sleep 0.1
     done
-    [ -S "$d/munge/munge.socket" ] ||
-        { _slurm_cluster_fail "munged did not start" "$d/log/munged.out" "$d/log/munged.log"; return 1; }
+    if [ ! -S "$d/munge/munge.socket" ]; then
+        _slurm_cluster_fail "munged did not start" "$d/log/munged.out" "$d/log/munged.log"
+        return 1
+    fi
 
     # AuthInfo: the socket of this munged (clients read it too); cred_expire, the wait before a
     # requeued job may start again, at its minimum (default 120 s)
@@ -139,16 +142,24 @@ MinJobAge=600
 JobRequeue=1
 MailProg=/bin/true
 $([ "$gpus" -gt 0 ] && echo GresTypes=gpu)
-NodeName=n[1-$nodes] NodeHostname=$host NodeAddr=127.0.0.1 Port=[$((base + 1))-$((base + nodes))] CPUs=$cpus RealMemory=1000 $([ "$gpus" -gt 0 ] && echo "Gres=gpu:$gpus") State=UNKNOWN
+NodeName=DEFAULT CPUs=$cpus RealMemory=1000 $([ "$gpus" -gt 0 ] && echo "Gres=gpu:$gpus")
+NodeName=n[1-$nodes] NodeHostname=$host NodeAddr=127.0.0.1 Port=[$((base + 1))-$((base + nodes))]
 PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP
 EOF
-    # GPUs that are files of this folder: jobs can ask for them, nothing binds them (SLURM drops
-    # a GPU without a File)
+    # GPUs to count: gres.conf beside slurm.conf names a stand-in device file for each (slurmd
+    # drops a GPU without File=, and refuses a File that is not a device), here /dev/null's
     if [ "$gpus" -gt 0 ]; then
         mkdir "$d/dev"
-        for ((p = 0; p < gpus; p++)); do mknod "$d/dev/gpu$p" c 1 3 || return 1; done
+        for ((p = 0; p < gpus; p++)); do
+            if ! mknod "$d/dev/gpu$p" c 1 3; then
+                _slurm_cluster_fail "cannot make the stand-in GPU device $d/dev/gpu$p"
+                return 1
+            fi
+        done
         echo "NodeName=n[1-$nodes] Name=gpu File=$d/dev/gpu[0-$((gpus - 1))]" >"$d/gres.conf"
     fi
+    # the commands talk to this cluster only, also inside a job of another one
+    unset $(compgen -e | grep '^SLURM_') 2>/dev/null || true
     export SLURM_CONF=$d/slurm.conf
     slurm_cluster_started=$(date +%s)
     _slurm_cluster_daemon "$d/log/slurmctld.out" slurmctld -D -f "$SLURM_CONF"
@@ -185,7 +196,8 @@ slurm_cluster_wait() { # JOBID SECONDS
     local s
     for _ in $(seq $(($2 * 5))); do
         s=$(slurm_cluster_state "$1")
-        case $s in PENDING | RUNNING | CONFIGURING | COMPLETING | REQUEUED | RESIZING | SUSPENDED | "") ;;
+        case $s in
+        PENDING | RUNNING | CONFIGURING | COMPLETING | REQUEUED | RESIZING | SUSPENDED | "") ;;
         *) return 0 ;;
         esac
         sleep 0.2
