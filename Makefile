@@ -230,6 +230,7 @@ TEST_ARGS = $(foreach t,$(TEST_NAMES),$(if $(call missing,$(t)),SKIP:$(t):$(subs
             $(if $(HAVE_SIM),tests/test_outputs.sh,SKIP:test_outputs.sh:SIMGRID$(comma)GSL) \
             $(if $(HAVE_SIM),tests/test_epochs.sh,SKIP:test_epochs.sh:SIMGRID$(comma)GSL) \
             $(if $(HAVE_REAL),tests/test_real.sh,SKIP:test_real.sh:MPI$(comma)BLAS$(comma)ZLIB) \
+            $(if $(HAVE_REAL),$(if $(filter yes,$(HAVE_SLURM)),tests/test_slurm.sh,SKIP:test_slurm.sh:SLURM),SKIP:test_slurm.sh:MPI$(comma)BLAS$(comma)ZLIB) \
             $(if $(filter yes,$(HAVE_GSL)),tests/test_analysis.sh,SKIP:test_analysis.sh:GSL) \
             $(if $(HAVE_GPU),tests/test_cuda.sh,SKIP:test_cuda.sh:CUDA$(comma)NCCL) \
             $(if $(HAVE_EMU),$(if $(HAVE_REAL),tests/test_emulate.sh,SKIP:test_emulate.sh:MPI),SKIP:test_emulate.sh:SMPI$(comma)SIMGRID$(comma)BLAS$(comma)ZLIB) \
