@@ -61,6 +61,12 @@ typedef struct {
     int node_allreduce; // 0: mpi, 1: ring
 } train_options;
 
+#ifdef DASO_SMPI
+#define CHECKPOINT_HELP "write a checkpoint after every epoch"
+#else
+#define CHECKPOINT_HELP \
+    "write a checkpoint after every epoch; SIGUSR2 ends\nthe run after the next one (exit status 3)"
+#endif
 static const char *const devices[] = {"cpu", "cuda", NULL}, *const node_algos[] = {"mpi", "ring",
                                                                                   NULL};
 
@@ -109,10 +115,7 @@ static const cli_opt train_opts[] = {
             .flags = CLI_OUTPUT),
     CLI_STR("breakdown", train_options, breakdown, "F", "per-batch time breakdown of rank 0",
             .flags = CLI_OUTPUT),
-    CLI_STR("checkpoint", train_options, ckpt_dir, "DIR",
-            "write a checkpoint after every epoch; SIGUSR2 ends\n"
-            "the run after the next one (exit status 3)",
-            .flags = CLI_OUTPUT),
+    CLI_STR("checkpoint", train_options, ckpt_dir, "DIR", CHECKPOINT_HELP, .flags = CLI_OUTPUT),
     CLI_FLAG("resume", CLI_TRUE, train_options, resume, "continue from the checkpoints in DIR",
              .flags = CLI_OUTPUT),
     CLI_FLAG("quiet", CLI_TRUE, train_options, quiet, "no per-epoch lines", .flags = CLI_OUTPUT),
