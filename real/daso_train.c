@@ -8,7 +8,7 @@
 // Rank 0 prints one line per epoch and writes the outputs. See usage() and README.md.
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>    // errno
-#include <signal.h>   // raise, SIGKILL
+#include <signal.h>   // raise, sigaction, SIGKILL, SIGUSR2
 #include <inttypes.h> // PRIu64, PRIx64
 #include <stdio.h>    // printf, fprintf
 #include <stdlib.h>   // free, getenv
@@ -61,6 +61,12 @@ typedef struct {
     int node_allreduce; // 0: mpi, 1: ring
 } train_options;
 
+#ifdef DASO_SMPI
+#define CHECKPOINT_HELP "write a checkpoint after every epoch"
+#else
+#define CHECKPOINT_HELP \
+    "write a checkpoint after every epoch; SIGUSR2 ends\nthe run after the next one (exit status 3)"
+#endif
 static const char *const devices[] = {"cpu", "cuda", NULL}, *const node_algos[] = {"mpi", "ring",
                                                                                   NULL};
 
@@ -109,8 +115,7 @@ static const cli_opt train_opts[] = {
             .flags = CLI_OUTPUT),
     CLI_STR("breakdown", train_options, breakdown, "F", "per-batch time breakdown of rank 0",
             .flags = CLI_OUTPUT),
-    CLI_STR("checkpoint", train_options, ckpt_dir, "DIR", "write a checkpoint after every epoch",
-            .flags = CLI_OUTPUT),
+    CLI_STR("checkpoint", train_options, ckpt_dir, "DIR", CHECKPOINT_HELP, .flags = CLI_OUTPUT),
     CLI_FLAG("resume", CLI_TRUE, train_options, resume, "continue from the checkpoints in DIR",
              .flags = CLI_OUTPUT),
     CLI_FLAG("quiet", CLI_TRUE, train_options, quiet, "no per-epoch lines", .flags = CLI_OUTPUT),
@@ -144,6 +149,34 @@ typedef struct {
 } train_state;
 
 static train_state state = {.kill_rank = -1};
+
+#ifndef DASO_SMPI
+// SIGUSR2 with --checkpoint: end the run after the epoch in progress and its checkpoint (exit
+// status 3), so that a job warned of its time limit loses no work and continues with --resume
+// (experiments/slurm-daso-train.sbatch). MPICH keeps SIGUSR1 for itself.
+static volatile sig_atomic_t stop_asked;
+
+static void on_stop_signal(int sig)
+{
+    (void)sig;
+    stop_asked = 1;
+}
+
+// After a checkpoint: whether any rank was asked to stop (every rank then stops at this epoch).
+static void stop_if_asked(const sched *s)
+{
+    int mine = stop_asked, any;
+    mpiCheck(MPI_Allreduce(&mine, &any, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD));
+    if (!any || s->epoch >= s->cfg.epochs)
+        return;
+    if (state.rank == 0)
+        fprintf(stderr, "daso-train: stopped by SIGUSR2 after epoch %d/%d, checkpoint in %s; "
+                        "continue with --resume\n", s->epoch, s->cfg.epochs, state.ckpt_dir);
+    fflush(stdout);
+    MPI_Finalize();
+    exit(3); // the outputs' temporary files are removed at exit
+}
+#endif
 
 // --- the CPU backend as a device
 
@@ -238,6 +271,9 @@ static void epoch_done(void *ctx, const sched *s, const driver_result *res, cons
                         .velocity = d->velocity(d->ctx), .n = d->n,
                         .settings = state.settings, .rows = state.rank == 0 ? state.rows : NULL};
         checkpoint_save(state.ckpt_dir, state.rank, &k);
+#ifndef DASO_SMPI
+        stop_if_asked(s);
+#endif
     }
     if (state.rank == state.kill_rank && s->epoch == state.kill_epoch)
         raise(SIGKILL); // a rank dying mid-run, for the tests of abort and --resume
@@ -380,6 +416,14 @@ int main(int argc, char **argv)
 #endif
     if (do_resume && state.ckpt_dir == NULL)
         util_die_input("--resume needs --checkpoint DIR");
+#ifndef DASO_SMPI
+    if (state.ckpt_dir) {
+        struct sigaction sa = {.sa_handler = on_stop_signal, .sa_flags = SA_RESTART};
+        sigemptyset(&sa.sa_mask);
+        if (sigaction(SIGUSR2, &sa, NULL) != 0)
+            util_die("sigaction: %s", strerror(errno));
+    }
+#endif
 #ifdef DASO_SMPI
     emulate_setup(&eo, &ms);
 #endif

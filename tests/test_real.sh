@@ -3,7 +3,8 @@
 # CPU backend). The bf16/fp16 MPI sums are exact; bench-real --quick finds no wrong element in
 # its allreduces; every strategy ends with bitwise identical replicas; DASO (warm-up 1 epoch, no
 # cool-down) brings the MLP to at least 0.85 test accuracy in 4 epochs and within 1 point of sync; a killed rank aborts the job with a clear message and
-# --resume then finishes with exactly the result of an uninterrupted run; bad inputs give one
+# --resume then finishes with exactly the result of an uninterrupted run, as it does after
+# SIGUSR2 stopped the run at an epoch's end; bad inputs give one
 # line and a non-zero exit on every rank, without hanging. Run from the project root:
 #   BUILD=build tests/test_real.sh
 set -u
@@ -76,6 +77,32 @@ cols() { awk '!/^#/ { print $1, $12, $13, $14, $15, $16 }' "$1"; }
 tap_check "resume: the same schedule, losses and accuracies" "$(cols "$tmp/ck.csv")" = "$(cols "$tmp/full.csv")"
 tap_check "per-epoch line: 'blocking' on the cool-down epoch only ($(grep -c blocking "$tmp/resumed.out"))" \
   "$(grep -c '^epoch *5/5 .*  blocking$' "$tmp/resumed.out")" -eq 1 -a "$(grep -c blocking "$tmp/resumed.out")" -eq 1
+
+# --- SIGUSR2 to one rank: every rank stops after that epoch's checkpoint (exit status 3), and
+# --resume finishes exactly as the uninterrupted run (what a SLURM job warned of its time limit
+# does; MPICH's mpiexec does not forward SIGUSR2, so the rank is signalled itself)
+ranks_of() { # PID: the daso-train processes below it
+  ps -eo pid=,ppid=,comm= | awk -v root="$1" '{ parent[$1] = $2; name[$1] = $3 }
+    END { for (p in parent) { q = p; while (q in parent && q != root) q = parent[q]
+                              if (q == root && name[p] == "daso-train") print p } }'
+}
+timeout 600 mpiexec -n 4 "$train" "${common[@]}" --checkpoint "$tmp/us" --out "$tmp/us.csv" \
+  >"$tmp/us.out" 2>&1 &
+pid=$!
+for _ in $(seq 600); do grep -q '^epoch *1/5' "$tmp/us.out" && break; sleep 0.05; done
+kill -USR2 "$(ranks_of $pid | tail -n 1)"
+wait $pid
+rc=$?
+stop=$(sed -n 's|^daso-train: stopped by SIGUSR2 after epoch \([0-9]*\)/5, checkpoint in .*/us; continue with --resume$|\1|p' "$tmp/us.out")
+tap_check "SIGUSR2: exit status 3 (got $rc), one line naming the epoch (${stop:-none})" \
+  "$rc" -eq 3 -a "$(grep -c 'stopped by SIGUSR2' "$tmp/us.out")" -eq 1 -a "${stop:-5}" -lt 5
+tap_check "SIGUSR2: no CSV left behind, no temporary file either" \
+  "$(find "$tmp" -maxdepth 1 -name 'us.csv*' | wc -l)" -eq 0
+run -n 4 "$train" "${common[@]}" --checkpoint "$tmp/us" --resume --out "$tmp/us.csv" >"$tmp/us2.out" 2>&1
+first=$(grep -m1 -o '^epoch *[0-9]*' "$tmp/us2.out" | tr -dc 0-9)
+tap_check "SIGUSR2, then --resume: continues after epoch ${stop:-?} (first epoch ${first:-none})" \
+  "${first:-0}" -eq $((${stop:-0} + 1))
+tap_check "SIGUSR2, then --resume: the same parameters, bit for bit" "$(hash "$tmp/us2.out")" = "$(hash "$tmp/full.out")"
 
 # --- a checkpoint resumes only the run that wrote it: every setting counts, and the format
 refused() { # name pattern command...: exit 2 and one line matching the pattern
