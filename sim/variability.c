@@ -44,6 +44,8 @@ static gsl_histogram_pdf *histogram_of(const char *path, const char *opt)
     fclose(f);
     if (n < 2 || hi == lo)
         util_die_input("%s hist: %s needs at least 2 different batch times", opt, path);
+    if (!isfinite(sum)) // their mean, the histogram's scale, would be too (GSL would abort)
+        util_die_input("%s hist: %s: batch times too large to add up", opt, path);
     const double mean = sum / n;
     size_t bins = (size_t)sqrt((double)n) + 1;
     gsl_histogram *h = gsl_histogram_alloc(bins);
