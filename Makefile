@@ -7,9 +7,16 @@
 #   make deps      install the missing Debian packages (as root), or print the command to run
 #   make golden    rewrite the expected outputs of tests/golden/*.tesh (checked by make test with
 #                  SimGrid's tesh) from the current programs; review the change with git diff
+#   make fuzz      build a libFuzzer target per input parser (tests/fuzz/, with clang) into
+#                  build/fuzz/ and run each for FUZZ_S seconds (60); fails on any crash, kept as
+#                  build/fuzz/NAME/crash-* (make test runs each for 3 s: tests/test_fuzz.sh)
+#   make sanitize  build everything with AddressSanitizer and UBSan into build-san/ and run the
+#                  tests on it (daso-train-smpi, the SMPI emulation, stays unsanitized)
 #   make bench, figures, paper, install [PREFIX=/usr/local], clean
 #
-# Overrides: CC, MPICC, SMPICC, CUDA_HOME (/usr/local/cuda), NO_CUDA=1, NO_SIM=1, NO_MPI=1.
+# Overrides: CC, MPICC, SMPICC, FUZZ_CC (clang), CUDA_HOME (/usr/local/cuda), NO_CUDA=1, NO_SIM=1,
+# NO_MPI=1, SANITIZE (compiler and linker flags added to every program and test; make sanitize
+# sets them).
 # Each component is detected by compiling and linking a small probe, never by package names or
 # fixed paths; a missing optional component is skipped with one line, never a broken build.
 
@@ -21,16 +28,18 @@ PREFIX    ?= /usr/local
 BUILD     := build
 
 CFLAGS    ?= -O2 -g
-CFLAGS    += -std=c11 -Wall -Wextra -Werror=implicit-function-declaration -MMD -MP
+CFLAGS    += -std=c11 -Wall -Wextra -Werror=implicit-function-declaration -MMD -MP $(SANITIZE)
 CPPFLAGS  += -Icore
+LDFLAGS   += $(SANITIZE)
 
 DEBIAN_PACKAGES := libsimgrid-dev mpich libmpich-dev libgsl-dev libopenblas-dev zlib1g-dev \
-                   libcmocka-dev gnuplot-nox dataset-fashion-mnist pkg-config \
+                   libcmocka-dev gnuplot-nox dataset-fashion-mnist pkg-config clang libclang-rt-dev \
                    slurm-wlm slurm-client munge
 
 .DEFAULT_GOAL := all
 .SECONDARY: # keep object files that only serve as steps
-.PHONY: all deps test check golden demo bench bench-sim bench-real figures paper install clean banner
+.PHONY: all deps test check golden demo bench bench-sim bench-real figures paper install clean banner \
+        fuzz fuzz-build sanitize
 
 # ----------------------------------------------------------------------------
 # detection: each probe runs once, the first time its result is needed
@@ -51,6 +60,7 @@ P_ZLIB    := \#include <zlib.h>\nint main(void) { return gzopen("x", "rb") != 0;
 P_CMOCKA  := \#include <stdarg.h>\n\#include <stddef.h>\n\#include <stdint.h>\n\#include <setjmp.h>\n\#include <cmocka.h>\nint main(void) { return _cmocka_run_group_tests("p", 0, 0, 0, 0); }
 P_CUDA    := \#include <cuda_runtime.h>\nint main(void) { int n; return cudaGetDeviceCount(&n); }
 P_NCCL    := \#include <nccl.h>\nint main(void) { int v; return ncclGetVersion(&v); }
+P_FUZZER  := \#include <stddef.h>\n\#include <stdint.h>\nint LLVMFuzzerTestOneInput(const uint8_t *d, size_t n) { return d && n; }
 
 SIMGRID_FLAGS = $(call once,SIMGRID_FLAGS,$(shell pkg-config --cflags --libs simgrid 2>/dev/null))
 HAVE_SIMGRID  = $(if $(NO_SIM),off,$(call once,HAVE_SIMGRID,$(call probe,$(P_SIMGRID),$(SIMGRID_FLAGS))))
@@ -64,6 +74,7 @@ HAVE_GNUPLOT  = $(call once,HAVE_GNUPLOT,$(shell command -v gnuplot >/dev/null 2
 HAVE_TESH     = $(call once,HAVE_TESH,$(shell command -v tesh >/dev/null 2>&1 && echo yes))
 # SLURM's daemons and commands, and munged: the live cluster of tests/test_slurm.sh
 HAVE_SLURM    = $(call once,HAVE_SLURM,$(shell PATH="$$PATH:/usr/sbin"; for p in slurmctld slurmd munged sbatch srun scontrol; do command -v $$p >/dev/null 2>&1 || exit; done; echo yes))
+HAVE_CLANG    = $(call once,HAVE_CLANG,$(call probe,$(P_FUZZER),$(FUZZ_LINK),$(FUZZ_CC)))
 HAVE_CUDA     = $(if $(NO_CUDA),off,$(call once,HAVE_CUDA,$(if $(wildcard $(CUDA_HOME)/bin/nvcc),$(call probe,$(P_CUDA),$(CUDA_FLAGS) -lcudart))))
 HAVE_NCCL     = $(if $(NO_CUDA),off,$(if $(HAVE_CUDA),$(call once,HAVE_NCCL,$(call probe,$(P_NCCL),$(CUDA_FLAGS) -lnccl -lcudart))))
 
@@ -82,6 +93,7 @@ banner:
 	@$(call status,gnuplot,$(HAVE_GNUPLOT),figures)
 	@$(call status,tesh,$(HAVE_TESH),golden-output tests (tests/golden))
 	@$(call status,SLURM,$(HAVE_SLURM),tests on a live local cluster (as root))
+	@$(call status,clang,$(HAVE_CLANG),fuzz targets of the input parsers (libFuzzer; make fuzz))
 	@$(call status,CUDA,$(HAVE_CUDA),GPU backend ($(CUDA_HOME)))
 	@$(call status,NCCL,$(HAVE_NCCL),node-local GPU collectives)
 
@@ -179,6 +191,10 @@ $(BUILD)/smpi/%.o: %.c
 	  -Wno-stringop-overflow -c $< -o $@
 $(BUILD)/daso-train-smpi: $(SMPI_OBJ)
 	$(SMPICC) $(LDFLAGS) -o $@ $^ -lopenblas -lz -lm
+# never sanitized (make sanitize): SimGrid runs the SMPI ranks in its own contexts in one
+# process, whose stack switches and privatized globals the sanitizers do not follow; objects
+# inherit this from the target (override: make sanitize gives SANITIZE on its command line)
+$(BUILD)/daso-train-smpi: override SANITIZE :=
 $(BUILD)/daso-emulate: real/daso-emulate
 	install -m 755 $< $@
 
@@ -224,6 +240,7 @@ empty :=
 space := $(empty) $(empty)
 TEST_ARGS = $(foreach t,$(TEST_NAMES),$(if $(call missing,$(t)),SKIP:$(t):$(subst $(space),$(comma),$(call missing,$(t))),$(BUILD)/tests/$(t))) \
             tests/test_cli.sh $(if $(filter yes,$(HAVE_TESH)),tests/test_golden.sh,SKIP:test_golden.sh:TESH) \
+            $(if $(filter yes,$(HAVE_CLANG)),tests/test_fuzz.sh,SKIP:test_fuzz.sh:CLANG) \
             $(if $(HAVE_SIM),tests/test_sim.sh,SKIP:test_sim.sh:SIMGRID$(comma)GSL) \
             $(if $(HAVE_SIM),tests/test_sim_var.sh,SKIP:test_sim_var.sh:SIMGRID$(comma)GSL) \
             $(if $(HAVE_SIM),tests/test_measured.sh,SKIP:test_measured.sh:SIMGRID$(comma)GSL) \
@@ -249,6 +266,77 @@ $(BUILD)/tests/%: $(BUILD)/tests/%.o $$(TEST_OBJS_$$*) $(CORE_LIB)
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
 # ----------------------------------------------------------------------------
+# fuzzing: tests/fuzz/fuzz_NAME.c is a libFuzzer target of one input parser (the harness:
+# tests/fuzz/fuzz.h), linked with the parser's sources (FUZZ_SRC_NAME), the core library and
+# libraries (FUZZ_LIBS_NAME) when its components (FUZZ_NEEDS_NAME) are found. Every source
+# compiles again with clang, coverage-instrumented and sanitized, into build/fuzz/obj/ (the
+# harness without coverage: its bookkeeping is not the parsers'). make fuzz runs each target for
+# FUZZ_S seconds (tests/fuzz/run); make test, each for 3 s (tests/test_fuzz.sh).
+
+FUZZ_CC     ?= clang
+FUZZ_S      ?= 60
+FUZZ        := $(BUILD)/fuzz
+FUZZ_SAN    := -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_LINK   := -fsanitize=fuzzer,address,undefined
+FUZZ_CFLAGS := -O1 -g -fno-omit-frame-pointer -std=c11 -Wall -Wextra \
+               -Werror=implicit-function-declaration -MMD -MP -Icore -Isim -Ireal -Ianalysis \
+               -Itests/fuzz
+# the harness closes the streams that a refused input leaves open: it sees them through these
+FUZZ_WRAP   := -Wl,--wrap=fopen,--wrap=fclose,--wrap=open_memstream
+
+FUZZ_NAMES := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_SRC_profile      := sim/profile.c
+FUZZ_SRC_platform     := sim/platform.c
+FUZZ_NEEDS_platform   := SIMGRID
+FUZZ_LIBS_platform     = $(SIMGRID_FLAGS)
+$(FUZZ)/obj/sim/platform.o $(FUZZ)/obj/tests/fuzz/fuzz_platform.o: \
+  FUZZ_CFLAGS += $(filter -I%,$(SIMGRID_FLAGS))
+FUZZ_SRC_mnist        := real/mnist.c
+FUZZ_NEEDS_mnist      := ZLIB
+FUZZ_LIBS_mnist       := -lz -Wl,--wrap=gzopen,--wrap=gzclose_r
+FUZZ_SRC_checkpoint   := real/checkpoint.c
+FUZZ_NEEDS_checkpoint := ZLIB
+FUZZ_LIBS_checkpoint  := -lz
+FUZZ_SRC_times        := sim/variability.c
+FUZZ_NEEDS_times      := GSL
+FUZZ_LIBS_times       := -lgsl -lgslcblas
+FUZZ_SRC_calibrate    := sim/profile.c
+FUZZ_NEEDS_calibrate  := GSL
+FUZZ_LIBS_calibrate   := -lgsl -lgslcblas
+FUZZ_NEEDS_stats      := GSL
+FUZZ_LIBS_stats       := -lgsl -lgslcblas
+# the programs compiled into fuzz_calibrate.c and fuzz_stats.c: main() renamed, so no longer
+# main's implicit return 0, and unused; clang's notes on their long strings
+$(FUZZ)/obj/tests/fuzz/fuzz_calibrate.o $(FUZZ)/obj/tests/fuzz/fuzz_stats.o: \
+  FUZZ_CFLAGS += -Wno-unused-function -Wno-return-type -Wno-string-concatenation
+
+fuzz_missing = $(strip $(foreach n,CLANG $(FUZZ_NEEDS_$(1)),$(if $(filter yes,$(HAVE_$(n))),,$(n))))
+FUZZ_TARGETS = $(foreach t,$(FUZZ_NAMES),$(if $(call fuzz_missing,$(t)),,$(FUZZ)/fuzz_$(t)))
+
+$(FUZZ)/obj/tests/fuzz/fuzz.o: tests/fuzz/fuzz.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -c $< -o $@
+$(FUZZ)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(FUZZ_SAN) -c $< -o $@
+$(FUZZ)/libdasocore.a: $(CORE_SRC:%.c=$(FUZZ)/obj/%.o)
+	$(AR) rcs $@ $^
+fuzz_objs = $(patsubst %.c,$(FUZZ)/obj/%.o,$(FUZZ_SRC_$(1)))
+$(FUZZ)/fuzz_%: $(FUZZ)/obj/tests/fuzz/fuzz_%.o $(FUZZ)/obj/tests/fuzz/fuzz.o \
+                $$(call fuzz_objs,$$*) $(FUZZ)/libdasocore.a
+	$(FUZZ_CC) $(FUZZ_LINK) $(FUZZ_WRAP) -o $@ $^ $(FUZZ_LIBS_$*) -lm
+
+fuzz-build: $(FUZZ_TARGETS)
+
+fuzz:
+	@$(if $(filter yes,$(HAVE_CLANG)),,echo "fuzz: needs clang with libFuzzer \
+	  ($(FUZZ_CC) -fsanitize=fuzzer): make deps installs it"; exit 2)
+	@$(MAKE) --no-print-directory fuzz-build
+	@$(foreach t,$(FUZZ_NAMES),$(if $(call fuzz_missing,$(t)),\
+	  echo "fuzz $(t): skipped (needs $(call fuzz_missing,$(t)))";))
+	@FUZZ_S=$(FUZZ_S) tests/fuzz/run $(FUZZ_TARGETS)
+
+# ----------------------------------------------------------------------------
 # set-up: install what is missing from Debian's packages
 
 deps:
@@ -272,8 +360,16 @@ test:
 	@$(MAKE) --no-print-directory deps
 	@$(MAKE) --no-print-directory check
 
-check: all
+check: all $(if $(filter yes,$(HAVE_CLANG)),fuzz-build)
 	@BUILD=$(BUILD) DASO_PLATFORM_BIN=$(BUILD)/daso-platform tests/run $(TEST_ARGS)
+
+# the programs and tests built again with AddressSanitizer and UBSan (an error ends the program
+# with a report) into build-san/, and the tests run on them; only daso-train-smpi stays
+# unsanitized (see its rule), so the emulation's tests run as they are
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+sanitize:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory BUILD=build-san SANITIZE="$(SAN_FLAGS)" check
 
 # the expected outputs of tests/golden/*.tesh, rewritten from the current programs, then checked
 golden: all
@@ -317,4 +413,4 @@ install: all
 	install -m 644 sim/models/*.profile $(DESTDIR)$(PREFIX)/share/daso/models
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) build-san

@@ -258,10 +258,10 @@ static bool table_row(table *t)
             continue;
         }
         if (t->ncol == 0) {
-            if (t->header == NULL)
+            int n = t->header ? split(t->header, &t->tok, &t->tcap) : 0;
+            if (n == 0) // no '#' line before, or one naming nothing
                 util_die_input("%s:%d: data before a '#' header naming the columns", t->path,
                                t->lineno);
-            int n = split(t->header, &t->tok, &t->tcap);
             t->name = grow(NULL, (size_t)n, sizeof *t->name);
             memcpy(t->name, t->tok, (size_t)n * sizeof *t->name); // they point into t->header
             t->ncol = n;

@@ -209,7 +209,15 @@ int cli_parse(cli *p, int argc, char **argv)
     opterr = 0;
     optind = 0; // glibc: start again from argv[1] (a program may parse twice: subcommands)
     for (;;) {
-        const int c = getopt_long(argc, argv, p->anywhere ? ":h" : "+:h", longopts, NULL);
+        // the argument getopt takes next (past the arguments it moves, with `anywhere`): every
+        // option is long, and -h alone was handled above, so "-x" or "-hq" is refused here, whole
+        // (getopt would report one letter of it, name the argument before it, and take -hq for -h)
+        int next = optind > 0 ? optind : 1;
+        while (p->anywhere && next < argc && (argv[next][0] != '-' || argv[next][1] == '\0'))
+            next++;
+        if (next < argc && argv[next][0] == '-' && argv[next][1] != '-' && argv[next][1] != '\0')
+            die_unknown(p, argv[next]);
+        const int c = getopt_long(argc, argv, p->anywhere ? ":" : "+:", longopts, NULL);
         if (c == -1)
             break;
         // the option as typed: the last argument taken, or the one before its separate value

@@ -6,7 +6,7 @@
 #include <errno.h>  // errno
 #include <limits.h> // INT_MAX, UINT_MAX
 #include <stdio.h>  // snprintf
-#include <stdlib.h> // free
+#include <stdlib.h> // free, realloc
 #include <string.h> // strlen, strncmp, strerror, memset, memcpy
 #include <zlib.h>   // gzopen, gzbuffer, gzread, gzerror, gzclose_r
 
@@ -140,18 +140,27 @@ void mnist_load_limit(mnist_set *s, const char *dir, const char *prefix, int max
     s->rows = MNIST_ROWS;
     s->cols = MNIST_COLS;
     size_t pixels = (size_t)s->n * MNIST_PIXELS;
-    s->images = mallocCheck(pixels * sizeof(float));
-    s->labels = mallocCheck((size_t)s->n);
-
+    // the images grow as their pixels arrive, and the labels are allocated once the pixels are
+    // all there: a damaged header's count (up to 2^31 - 1 examples, 6.7 TB) is never allocated
+    // before the file shows that it holds them
+    s->images = NULL;
+    size_t cap = 0;
     unsigned char *chunk = mallocCheck(READ_CHUNK);
     for (size_t done = 0; done < pixels; done += READ_CHUNK) {
         size_t len = pixels - done < READ_CHUNK ? pixels - done : READ_CHUNK;
         idx_read(&fi, chunk, len, "pixels");
+        if (done + len > cap) { // doubled (chunks of one size: enough), at most `pixels`
+            cap = cap == 0 ? len : 2 * cap < pixels ? 2 * cap : pixels;
+            s->images = realloc(s->images, cap * sizeof(float));
+            if (s->images == NULL)
+                util_die("out of memory growing the images of %s to %zu pixels", fi.path, cap);
+        }
         for (size_t i = 0; i < len; i++)
             s->images[done + i] = (float)chunk[i] / 255.0f;
     }
     free(chunk);
 
+    s->labels = mallocCheck((size_t)s->n);
     idx_read(&fl, s->labels, (size_t)s->n, "labels");
     for (int i = 0; i < s->n; i++)
         if (s->labels[i] >= MNIST_CLASSES)

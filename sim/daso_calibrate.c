@@ -184,6 +184,33 @@ static void check_as_daso_sim(const outfile *o, const outfile *t)
     util_prog = prog;
 }
 
+// The durations in seconds of the "forward-backward" and "optimizer" events of a daso-train
+// Chrome trace (one event per line, as core/events.c writes them): at least 2 forward-backward.
+static void read_trace(const char *trace, series *fb, series *opt)
+{
+    FILE *f = fopenCheck(trace, "r");
+    char *line = NULL;
+    size_t cap = 0;
+    util_bounds bounds = UTIL_BOUNDS(trace);
+    bounds.max_bytes = (size_t)1 << 36; // 64 GiB: a long run's trace, one event a line
+    while (util_getline(&line, &cap, f, &bounds) != -1) {
+        bool is_fb = strstr(line, "\"name\":\"forward-backward\"") != NULL;
+        bool is_opt = strstr(line, "\"name\":\"optimizer\"") != NULL;
+        if (!is_fb && !is_opt)
+            continue;
+        double dur = json_number(line, "\"dur\":");
+        if (!isfinite(dur) || dur < 0)
+            util_die_input("%s: an event without a valid \"dur\"", trace);
+        push(is_fb ? fb : opt, dur * 1e-6);
+    }
+    free(line);
+    fclose(f);
+    if (fb->n < 2)
+        util_die_input("%s has %zu forward-backward events; a daso-train --trace has one per batch "
+                       "and rank",
+                       trace, fb->n);
+}
+
 static void calibrate_profile(const char *trace, const char *base, const char *mdir,
                               const char *name, const char *out)
 {
@@ -201,29 +228,8 @@ static void calibrate_profile(const char *trace, const char *base, const char *m
     outfile o, t;
     outfile_open(&o, out);
     outfile_open(&t, times);
-
-    FILE *f = fopenCheck(trace, "r");
     series fb = {0}, opt = {0};
-    char *line = NULL;
-    size_t cap = 0;
-    util_bounds bounds = UTIL_BOUNDS(trace);
-    bounds.max_bytes = (size_t)1 << 36; // 64 GiB: a long run's trace, one event a line
-    while (util_getline(&line, &cap, f, &bounds) != -1) {
-        bool is_fb = strstr(line, "\"name\":\"forward-backward\"") != NULL;
-        bool is_opt = strstr(line, "\"name\":\"optimizer\"") != NULL;
-        if (!is_fb && !is_opt)
-            continue;
-        double dur = json_number(line, "\"dur\":");
-        if (!isfinite(dur) || dur < 0)
-            util_die_input("%s: an event without a valid \"dur\"", trace);
-        push(is_fb ? &fb : &opt, dur * 1e-6);
-    }
-    free(line);
-    fclose(f);
-    if (fb.n < 2)
-        util_die_input("%s has %zu forward-backward events; a daso-train --trace has one per batch "
-                       "and rank",
-                       trace, fb.n);
+    read_trace(trace, &fb, &opt);
     double mean = gsl_stats_mean(fb.v, 1, fb.n), sd = gsl_stats_sd(fb.v, 1, fb.n);
     double opt_mean = opt.n ? gsl_stats_mean(opt.v, 1, opt.n) : m.optimizer_s;
     double split = m.forward_s / (m.forward_s + m.backward_s);
@@ -272,10 +278,11 @@ static void calibrate_profile(const char *trace, const char *base, const char *m
 // ----------------------------------------------------------------------------
 // platform
 
-static void calibrate_platform(const char *bench, const char *out, int argc, char **argv)
+// The rows "bytes time_s" of a ring allreduce benchmark into x and y (at least 2), and the node
+// count of its header "# collective allreduce algo ring nodes N gpus_per_node 1" (N >= 2).
+static int read_bench(const char *bench, series *x, series *y)
 {
     FILE *f = fopenCheck(bench, "r");
-    series x = {0}, y = {0};
     int n = 0, g = 0;
     char *line = NULL;
     size_t cap = 0;
@@ -289,8 +296,8 @@ static void calibrate_platform(const char *bench, const char *out, int argc, cha
         }
         double s, t;
         if (sscanf(line, "%lf %lf", &s, &t) == 2 && s > 0 && t > 0) {
-            push(&x, s);
-            push(&y, t);
+            push(x, s);
+            push(y, t);
         }
     }
     free(line);
@@ -299,8 +306,15 @@ static void calibrate_platform(const char *bench, const char *out, int argc, cha
         util_die_input("%s: no '# collective allreduce algo ring nodes N gpus_per_node 1' header "
                        "with N >= 2 (one GPU per node: every ring step crosses the network)",
                        bench);
-    if (x.n < 2)
+    if (x->n < 2)
         util_die_input("%s: at least two 'bytes time_s' rows of different sizes are needed", bench);
+    return n;
+}
+
+static void calibrate_platform(const char *bench, const char *out, int argc, char **argv)
+{
+    series x = {0}, y = {0};
+    const int n = read_bench(bench, &x, &y);
     double c0, c1, cov00, cov01, cov11, sumsq;
     gsl_fit_linear(x.v, 1, y.v, 1, x.n, &c0, &c1, &cov00, &cov01, &cov11, &sumsq);
     double steps = 2.0 * (n - 1), alpha = c0 / steps, beta = steps / n / c1;

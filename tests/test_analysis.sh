@@ -224,5 +224,10 @@ bad; sed -i 's/^\(real-daso-n2-s2\t.*\t\)2\t-\t/\11\t-\t/' "$tmp/b/runs.tsv"
 tap_expect_input_error "a seed repeated in a configuration" "$stats" "$tmp/b"
 bad; grep '^#' "$fixture/runs.tsv" >"$tmp/b/runs.tsv"
 tap_expect_input_error "runs.tsv without runs" "$stats" "$tmp/b"
+bad; sed -i '1s/^#.*/#/' "$tmp/b/runs.tsv"
+tap_expect_input_error "runs.tsv whose '#' header names no columns" "$stats" "$tmp/b"
+err=$("$stats" "$tmp/b" 2>&1)
+tap_check "... and named so ($err)" \
+  "$err" = "daso-stats: $tmp/b/runs.tsv:2: data before a '#' header naming the columns"
 
 tap_done

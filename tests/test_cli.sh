@@ -74,6 +74,11 @@ err=$("$plan" --gpus-per-node 4 "${fixed[@]}" --last-batch 17 --epoch 2 2>&1)
 tap_check "daso-plan: a near miss is named ($err)" "$err" = "daso-plan: unknown option '--epoch' (did you mean --epochs?) (see --help)"
 tap_expect_input_error "daso-plan: an abbreviation is refused" "$plan" --gpus-per-node 4 "${fixed[@]}" --last 17
 tap_expect_input_error "daso-plan: a flag takes no value" "$plan" --gpus-per-node 4 "${fixed[@]}" --last-batch 17 --true-staleness=1
+# every option is long: an argument of one '-' and letters is refused whole, never read as -h
+tap_expect_input_error "daso-plan: -hx is an unknown option, not -h (was a crash)" "$plan" -hx
+err=$("$plan" --gpus-per-node 4 -xy 2>&1)
+tap_check "daso-plan: an unknown short option names the argument ($err)" \
+  "$err" = "daso-plan: unknown option '-xy' (see --help)"
 tap_check "daso-platform: --name=value as --name value" \
   "$("$B/daso-platform" --nodes=2 --gpus-per-node=2 | grep -v daso:command | grep -v -- '- -nodes')" = \
   "$("$B/daso-platform" --nodes 2 --gpus-per-node 2 | grep -v daso:command | grep -v -- '- -nodes')"

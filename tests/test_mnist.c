@@ -1,7 +1,8 @@
 // test_mnist.c: checks real/mnist: the installed Fashion-MNIST files load with the published
 // sizes (60,000 / 10,000 images of 28 x 28, 6,000 / 1,000 per class, first labels 9), a small
 // hand-written set loads exactly, every kind of damaged file is refused with exit status 2 and one
-// line on stderr naming the file, the per-epoch shuffle is a uniform permutation that depends only
+// line on stderr naming the file (a header announcing 2^31 - 1 examples too, without allocating
+// them), the per-epoch shuffle is a uniform permutation that depends only
 // on (seed, epoch) and matches values computed outside C, and the shards split [0, P * (n / P))
 // among the ranks without overlap.
 // Damaged inputs are written into a temporary directory and loaded in a fork()ed child.
@@ -239,6 +240,10 @@ static void test_damaged_files_rejected(void **state)
          {0x803, 0x801, FIXTURE_N, FIXTURE_N, 32, 28, FIXTURE_N, FIXTURE_N, 0}},
         {"zero", img, "bad example count 0",
          {0x803, 0x801, 0, 0, 28, 28, 0, 0, 0}},
+        // a damaged header announcing 2^31 - 1 examples in both files: the short file is named
+        // (the set was allocated from the count: 6.7 TB, "out of memory", exit 1)
+        {"huge-count", img, "file ends inside the pixels",
+         {0x803, 0x801, 0x7fffffff, 0x7fffffff, 28, 28, FIXTURE_N, FIXTURE_N, 0}},
         {"label", lab, "label 10 of example 4",
          {0x803, 0x801, FIXTURE_N, FIXTURE_N, 28, 28, FIXTURE_N, FIXTURE_N, 10}},
     };

@@ -6,7 +6,8 @@
 # here by quadrature) at 16 and 64 GPUs. A GPU's multiplier stays the same in every batch, GPUs
 # differ; it multiplies the per-batch draws (--compute-dist), which it leaves unchanged, and the
 # stragglers' factors; same seed, same CSV byte for byte, another seed another; a file of measured
-# per-GPU times gives multipliers in its range scaled to mean 1; bad specs get one line, exit 2.
+# per-GPU times gives multipliers in its range scaled to mean 1; bad specs (a file of times too
+# large to add up too) get one line, exit 2.
 # Run from the project root: BUILD=build tests/test_sim_var.sh
 set -u
 . "$(dirname "$0")/tap.sh"
@@ -120,4 +121,7 @@ done
 printf '1\n' >"$tmp/one"
 tap_expect_input_error "--gpu-speed-dist of one time" "$sim" "${run[@]}" --nodes 4 \
   --gpu-speed-dist hist:"$tmp/one"
+printf '1e308\n1.7e308\n' >"$tmp/huge"
+tap_expect_input_error "--gpu-speed-dist of times whose sum overflows (was an abort in GSL)" \
+  "$sim" "${run[@]}" --nodes 4 --gpu-speed-dist hist:"$tmp/huge"
 tap_done
