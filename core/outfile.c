@@ -16,12 +16,15 @@
 static outfile *pending; // outputs opened and not yet committed or discarded
 static const int signals[] = {SIGINT, SIGTERM, SIGHUP};
 
-// Unlinks every pending temporary file: only async-signal-safe calls, for the signal handler.
+// Unlinks every pending temporary file and forgets them (a program that goes on after a fatal
+// error, as a fuzz target does, may open the same outfile again): only async-signal-safe calls,
+// for the signal handler.
 static void remove_pending(void)
 {
     for (outfile *o = pending; o; o = o->next)
         if (o->tmp)
             unlink(o->tmp);
+    pending = NULL;
 }
 
 static void on_signal(int sig)

@@ -21,12 +21,17 @@ static void stats(void *out)
     results r = {.dir = fuzz_dir()};
     read_results(&r);
     group_runs(&r);
-    write_groups(&r, out);
-    write_scaling(&r, out);
-    write_reduction(&r, out);
-    write_epochs(&r, out);
-    write_sim_vs_real(&r, out);
-    write_summary(&r, out);
+    open_outputs(out);
+    write_groups(&r);
+    write_scaling(&r);
+    write_reduction(&r);
+    write_epochs(&r);
+    write_sim_vs_real(&r);
+    write_summary(&r);
+    outfile *all[N_OUT];
+    for (size_t i = 0; i < N_OUT; i++)
+        all[i] = &outs[i];
+    outfile_commit_all(all, N_OUT);
     free_results(&r);
 }
 
