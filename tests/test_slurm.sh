@@ -84,8 +84,8 @@ r=$tmp/results/slurm/short-2x2
 tap_check "${tests[3]}" "$(grep -vc '^#' "$r/run.csv" 2>/dev/null)" -eq 2 -a -s "$r/trace.json" \
   -a "$(ls "$r/checkpoint"/rank*.ckpt 2>/dev/null | wc -l)" -eq 4
 
-# --- a longer run (about 15 s here), the reference of the next tests
-long=(--model mlp --train-limit 8000 --test-limit 1000 --epochs 12 --warmup-epochs 1
+# --- a longer run (about 12 s of training here, 1 s an epoch), the reference of the next tests
+long=(--model mlp --train-limit 20000 --test-limit 1000 --epochs 12 --warmup-epochs 1
   --cooldown-epochs 1)
 reference "$tmp/long.ref" "${long[@]}"
 
@@ -121,10 +121,11 @@ tap_result $ok "${tests[7]} (job ${j2:-none})" "$(cat "$tmp/gpu-$j.out" "$tmp/gp
 
 # --- the time limit falls mid-run: a limit of 1 minute (SLURM's least) and a warning 50 s
 # before it, which slurmctld sends at its first check of time limits after the start (every 30
-# s); submitted when that check is 6 to 12 s away, so that it comes while daso-train trains
+# s); submitted when that check is 6 to 8 s away, so that it comes while daso-train trains (its
+# handler is set within 1-2 s of the job's start, its 12 epochs take about 12 s)
 for _ in $(seq 80); do
   n=$(slurm_cluster_next_check)
-  [ "$n" -ge 6 ] && [ "$n" -le 12 ] && break
+  [ "$n" -ge 6 ] && [ "$n" -le 8 ] && break
   sleep 0.5
 done
 j=$(submit tl --time 1 --signal B:USR1@50 -- "${long[@]}")
