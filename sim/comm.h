@@ -115,8 +115,10 @@ bool sim_comms_local_private(sim_net *w, sim_comms *t);
 // reverse route's links), or, where it is, those flows are one ring's, pay the same route latency
 // and are held nowhere below an equal part of it (an adapter's cap on both directions together,
 // which a cross ring's edge in and edge out share): then they share it in equal parts from start
-// to end, and those parts become the edges' bandwidths. Every flow then ends as it would alone
-// at its rate (sim_allreduce_buckets_analytic, sim_iallreduce_analytic_*,
+// to end, and those parts become the edges' bandwidths. One flow of such a link may pay a longer
+// route latency (a ring edge leaving a cell) when the others are held at their part by a link of
+// their own: it runs at its part until they end, then alone (edge_late, edge_alone). Every flow
+// then ends when these rates say (sim_allreduce_buckets_analytic, sim_iallreduce_analytic_*,
 // sim_hier_buckets_analytic). Nothing else may use these links: the caller knows.
 bool sim_comms_rings_independent(sim_net *w, sim_comm *cs, int n);
 
