@@ -367,9 +367,17 @@ check: all $(if $(filter yes,$(HAVE_CLANG)),fuzz-build)
 # with a report) into build-san/, and the tests run on them; only daso-train-smpi stays
 # unsanitized (see its rule), so the emulation's tests run as they are
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+# The sanitizers' reports go to build-san/asan.PID, not to the programs' stderr (that a test
+# compares): every sanitized daso-sim run notes there that SimGrid switches stacks; a report of
+# an ERROR fails the target (the failing test too, by its exit status) and is shown.
 sanitize:
 	@$(MAKE) --no-print-directory deps
-	@$(MAKE) --no-print-directory BUILD=build-san SANITIZE="$(SAN_FLAGS)" check
+	@rm -f build-san/asan.*
+	@ASAN_OPTIONS=log_path=$(CURDIR)/build-san/asan UBSAN_OPTIONS=print_stacktrace=1:log_path=$(CURDIR)/build-san/asan \
+	  $(MAKE) --no-print-directory BUILD=build-san SANITIZE="$(SAN_FLAGS)" check; rc=$$?; \
+	  bad=$$(grep -l -E 'ERROR|runtime error' build-san/asan.* 2>/dev/null); \
+	  for f in $$bad; do echo "sanitize: $$f:"; head -n 30 "$$f"; done; \
+	  [ $$rc -eq 0 ] && [ -z "$$bad" ]
 
 # the expected outputs of tests/golden/*.tesh, rewritten from the current programs, then checked
 golden: all

@@ -157,7 +157,7 @@ EOF
   awk -F'\t' '!/^#/ { n++; ok = ($2 == "real" && $6 == 1 && $7 == "-" && $8 == "mlp") } END { exit !(n == 1 && ok) }' \
     "$res/tinyreal/runs.tsv"
   tap_result $? "real run: runs.tsv row" "$(cat "$res/tinyreal/runs.tsv")"
-  $run --dry-run --results "$tmp/none" "$tmp/real.exp" | grep -q '^MPIR_CVAR_POLLS_BEFORE_YIELD=1 mpiexec -n 2 build/daso-train --gpus-per-node 2 --model mlp --strategy daso --seed 1 --epochs 1 --train-limit 2000'
+  $run --dry-run --results "$tmp/none" "$tmp/real.exp" | grep -q "^MPIR_CVAR_POLLS_BEFORE_YIELD=1 mpiexec -n 2 $B/daso-train --gpus-per-node 2 --model mlp --strategy daso --seed 1 --epochs 1 --train-limit 2000"
   tap_result $? "real --dry-run prints the mpiexec command"
 else
   tap_skip "real experiment" "needs $B/daso-train and mpiexec (MPI, OpenBLAS, zlib)"

@@ -77,9 +77,10 @@ for sig in TERM INT; do
 done
 # a full disk (a 4 KiB file size limit: writes fail with EFBIG, as with ENOSPC): one line naming
 # the file, exit 1, and neither output nor temporary file left
-err=$( (trap '' XFSZ; ulimit -f 4; exec "$sim" --platform "$platform" --nodes 2 --gpus-per-node 4 --model resnet50 \
-  --epochs 2 --warmup-epochs 1 --cooldown-epochs 0 --quiet --out full.csv --trace full.json) 2>&1)
+(trap '' XFSZ; ulimit -f 4; exec "$sim" --platform "$platform" --nodes 2 --gpus-per-node 4 --model resnet50 \
+  --epochs 2 --warmup-epochs 1 --cooldown-epochs 0 --quiet --out full.csv --trace full.json) 2>stderr.txt
 rc=$?
+err=$(cat stderr.txt)
 tap_check "a full disk: exit 1, one line naming the file ($err)" \
   "$rc $(grep -c . <<<"$err") $(grep -c 'writing full.json failed' <<<"$err")" = "1 1 1"
 tap_check "... and nothing left: no output, no temporary file" "$(leftovers) $(compgen -G 'full*' | wc -l)" = "0 0"

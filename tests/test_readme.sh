@@ -92,7 +92,7 @@ for kind_file in "${kinds[@]}"; do
     tap_n=$((tap_n + 1)); echo "ok $tap_n - $name # SKIP $(cat "$b.skip")"; continue
   fi
   if [ "$kind" != console ]; then
-    out=$(cd "$work" && timeout 300 bash -e "$b.body" 2>&1)
+    out=$(cd "$work" && BUILD=build timeout 300 bash -e "$b.body" 2>&1)
     tap_result $? "$name" "$(tail -20 <<<"$out")"
     continue
   fi
@@ -104,7 +104,7 @@ for kind_file in "${kinds[@]}"; do
     /^\$ / { k++; printf "" >(b ".sample-" k); printf "{ :; %s\n", substr($0, 3) >>(b ".script")
              end_cmd(); next }
     k > 0 { print >>(b ".sample-" k) }' "$b.body"
-  err=$(cd "$work" && timeout 300 bash -e "$b.script" 2>&1)
+  err=$(cd "$work" && BUILD=build timeout 300 bash -e "$b.script" 2>&1)
   rc=$?
   diag=""
   if [ $rc -eq 0 ]; then

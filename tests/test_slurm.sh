@@ -129,7 +129,7 @@ for _ in $(seq 80); do
   sleep 0.5
 done
 j=$(submit tl --time 1 --signal B:USR1@50 -- "${long[@]}")
-slurm_cluster_wait "$j" 150
+slurm_cluster_wait "$j" 300
 o=$tmp/tl-$j.out
 stop=$(sed -n 's/^daso-train: stopped by SIGUSR2 after epoch \([0-9]*\)\/12.*/\1/p' "$o" |
   head -n 1)
