@@ -12,7 +12,9 @@
 #                  build/fuzz/NAME/crash-* (make test runs each for 3 s: tests/test_fuzz.sh)
 #   make sanitize  build everything with AddressSanitizer and UBSan into build-san/ and run the
 #                  tests on it (daso-train-smpi, the SMPI emulation, stays unsanitized)
-#   make bench, figures, paper, install [PREFIX=/usr/local], clean
+#   make install   programs, platforms, model profiles, and the scheduling core's library with
+#                  its header and pkg-config file [PREFIX=/usr/local LIBDIR=PREFIX/lib DESTDIR=]
+#   make bench, figures, paper, clean
 #
 # Overrides: CC, MPICC, SMPICC, FUZZ_CC (clang), CUDA_HOME (/usr/local/cuda), NO_CUDA=1, NO_SIM=1,
 # NO_MPI=1, SANITIZE (compiler and linker flags added to every program and test; make sanitize
@@ -25,6 +27,8 @@ MPICC     ?= mpicc
 SMPICC    ?= smpicc
 CUDA_HOME ?= /usr/local/cuda
 PREFIX    ?= /usr/local
+LIBDIR    ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
 BUILD     := build
 
 CFLAGS    ?= -O2 -g
@@ -72,6 +76,7 @@ HAVE_ZLIB     = $(call once,HAVE_ZLIB,$(call probe,$(P_ZLIB),-lz))
 HAVE_CMOCKA   = $(call once,HAVE_CMOCKA,$(call probe,$(P_CMOCKA),-lcmocka))
 HAVE_GNUPLOT  = $(call once,HAVE_GNUPLOT,$(shell command -v gnuplot >/dev/null 2>&1 && echo yes))
 HAVE_TESH     = $(call once,HAVE_TESH,$(shell command -v tesh >/dev/null 2>&1 && echo yes))
+HAVE_PKGCONFIG = $(call once,HAVE_PKGCONFIG,$(shell command -v pkg-config >/dev/null 2>&1 && echo yes))
 # SLURM's daemons and commands, and munged: the live cluster of tests/test_slurm.sh
 HAVE_SLURM    = $(call once,HAVE_SLURM,$(shell PATH="$$PATH:/usr/sbin"; for p in slurmctld slurmd munged sbatch srun scontrol; do command -v $$p >/dev/null 2>&1 || exit; done; echo yes))
 HAVE_CLANG    = $(call once,HAVE_CLANG,$(call probe,$(P_FUZZER),$(FUZZ_LINK),$(FUZZ_CC)))
@@ -92,6 +97,7 @@ banner:
 	@$(call status,cmocka,$(HAVE_CMOCKA),unit tests)
 	@$(call status,gnuplot,$(HAVE_GNUPLOT),figures)
 	@$(call status,tesh,$(HAVE_TESH),golden-output tests (tests/golden))
+	@$(call status,pkgconfig,$(HAVE_PKGCONFIG),daso.pc test (the scheduling core as a library))
 	@$(call status,SLURM,$(HAVE_SLURM),tests on a live local cluster (as root))
 	@$(call status,clang,$(HAVE_CLANG),fuzz targets of the input parsers (libFuzzer; make fuzz))
 	@$(call status,CUDA,$(HAVE_CUDA),GPU backend ($(CUDA_HOME)))
@@ -139,6 +145,26 @@ $(BUILD)/daso-plan: $(BUILD)/core/daso_plan.o $(CORE_LIB)
 
 $(BUILD)/daso-platform: $(BUILD)/platforms/daso_platform.o $(CORE_LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ -lm
+
+# the scheduling core as a shared library (core/daso.h): the scheduler's sources and core/daso.c
+# compiled again position-independent into $(BUILD)/pic/, every symbol but daso.h's hidden; the
+# file is named by its soname (the ABI version), libdasocore.so links to it
+LIBDASO_SRC := core/util.c core/cli.c core/floatfmt.c core/plateau.c core/plan.c core/merge.c \
+               core/scheduler.c core/strategy_daso.c core/strategy_sync.c core/strategy_hier.c \
+               core/strategy_localsgd.c core/daso.c
+LIBDASO_ABI     := $(shell sed -n 's/^\#define DASO_ABI_VERSION \([0-9]*\).*/\1/p' core/daso.h)
+LIBDASO_VERSION := $(shell sed -n 's/^\#define DASO_VERSION "\([^"]*\)".*/\1/p' core/daso.h)
+LIBDASO_SONAME  := libdasocore.so.$(LIBDASO_ABI)
+LIBDASO         := $(BUILD)/libdasocore.so
+# a folder in daso.pc: below the prefix as ${prefix}/..., as pkg-config files write it
+pc_dir = $(patsubst $(PREFIX)/%,$${prefix}/%,$(1))
+$(BUILD)/pic/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -fPIC -fvisibility=hidden -c $< -o $@
+$(BUILD)/$(LIBDASO_SONAME): $(LIBDASO_SRC:%.c=$(BUILD)/pic/%.o)
+	$(CC) $(LDFLAGS) -shared -Wl,-soname,$(LIBDASO_SONAME) -o $@ $^ -lm
+$(LIBDASO): $(BUILD)/$(LIBDASO_SONAME)
+	ln -sf $(LIBDASO_SONAME) $@
 
 # real/: the MPI programs compile with $(MPICC); the workload (net, mnist, sgd) is plain C
 MPI_OBJ := $(REAL_SRC:%.c=$(BUILD)/%.o)
@@ -232,6 +258,9 @@ TEST_LIBS_test_mnist     := -lopenblas -lz
 $(BUILD)/tests/test_net.o $(BUILD)/tests/test_mnist.o: CPPFLAGS += -Ireal
 TEST_OBJS_test_bench_data := $(BUILD)/real/bench_data.o
 $(BUILD)/tests/test_bench_data.o: CPPFLAGS += -Ireal
+# test_libdaso uses the library as its users do: linked with the .so alone (found next to it)
+$(BUILD)/tests/test_libdaso: $(BUILD)/tests/test_libdaso.o $(LIBDASO)
+	$(CC) $(LDFLAGS) -o $@ $< -L$(BUILD) -ldasocore -Wl,-rpath,'$$ORIGIN/..' -lcmocka -lm
 
 missing = $(strip $(foreach n,CMOCKA $(TEST_NEEDS_$(1)),$(if $(filter yes,$(HAVE_$(n))),,$(n))))
 RUNNABLE_TESTS = $(foreach t,$(TEST_NAMES),$(if $(call missing,$(t)),,$(BUILD)/tests/$(t)))
@@ -240,6 +269,7 @@ empty :=
 space := $(empty) $(empty)
 TEST_ARGS = $(foreach t,$(TEST_NAMES),$(if $(call missing,$(t)),SKIP:$(t):$(subst $(space),$(comma),$(call missing,$(t))),$(BUILD)/tests/$(t))) \
             tests/test_cli.sh $(if $(filter yes,$(HAVE_TESH)),tests/test_golden.sh,SKIP:test_golden.sh:TESH) \
+            $(if $(filter yes,$(HAVE_PKGCONFIG)),tests/test_libdaso.sh,SKIP:test_libdaso.sh:PKGCONFIG) \
             $(if $(filter yes,$(HAVE_CLANG)),tests/test_fuzz.sh,SKIP:test_fuzz.sh:CLANG) \
             $(if $(HAVE_SIM),tests/test_sim.sh,SKIP:test_sim.sh:SIMGRID$(comma)GSL) \
             $(if $(HAVE_SIM),tests/test_sim_var.sh,SKIP:test_sim_var.sh:SIMGRID$(comma)GSL) \
@@ -257,7 +287,7 @@ TEST_ARGS = $(foreach t,$(TEST_NAMES),$(if $(call missing,$(t)),SKIP:$(t):$(subs
             $(if $(HAVE_SIM),$(if $(HAVE_REAL),tests/test_experiments.sh,SKIP:test_experiments.sh:MPI$(comma)BLAS$(comma)ZLIB),SKIP:test_experiments.sh:SIMGRID$(comma)GSL) \
             $(if $(HAVE_EMU),$(if $(HAVE_REAL),tests/test_readme.sh,SKIP:test_readme.sh:MPI),SKIP:test_readme.sh:SMPI$(comma)SIMGRID$(comma)GSL$(comma)BLAS$(comma)ZLIB)
 
-all: banner $(PROGRAMS) $(RUNNABLE_TESTS) $(if $(HAVE_REAL),$(MPI_TESTS) $(BUILD)/bench-real)
+all: banner $(PROGRAMS) $(LIBDASO) $(RUNNABLE_TESTS) $(if $(HAVE_REAL),$(MPI_TESTS) $(BUILD)/bench-real)
 
 .SECONDEXPANSION:
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $$(TEST_OBJS_$$*) $(CORE_LIB)
@@ -419,6 +449,13 @@ install: all
 	install -m 644 platforms/*.xml $(DESTDIR)$(PREFIX)/share/daso/platforms
 	install -d $(DESTDIR)$(PREFIX)/share/daso/models
 	install -m 644 sim/models/*.profile $(DESTDIR)$(PREFIX)/share/daso/models
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)
+	install -m 755 $(BUILD)/$(LIBDASO_SONAME) $(DESTDIR)$(LIBDIR)
+	ln -sf $(LIBDASO_SONAME) $(DESTDIR)$(LIBDIR)/libdasocore.so
+	install -m 644 core/daso.h $(DESTDIR)$(INCLUDEDIR)
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(call pc_dir,$(LIBDIR))|' \
+	    -e 's|@INCLUDEDIR@|$(call pc_dir,$(INCLUDEDIR))|' -e 's|@VERSION@|$(LIBDASO_VERSION)|' \
+	    core/daso.pc.in >$(DESTDIR)$(LIBDIR)/pkgconfig/daso.pc
 
 clean:
 	rm -rf $(BUILD) build-san

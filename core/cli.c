@@ -176,15 +176,22 @@ static void die_unknown(const cli *p, const char *arg)
     util_die_input("unknown option '%.*s'%s (see --help)", (int)strcspn(arg, "="), arg, hint);
 }
 
-void cli_help_if_asked(const cli *p, int argc, char **argv)
+bool cli_help_asked(int argc, const char *const *argv)
 {
     for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            cli_help(p, stdout);
-            if (fflush(stdout) != 0)
-                util_die("writing the help failed");
-            exit(0);
-        }
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+            return true;
+    return false;
+}
+
+void cli_help_if_asked(const cli *p, int argc, char **argv)
+{
+    if (cli_help_asked(argc, (const char *const *)argv)) {
+        cli_help(p, stdout);
+        if (fflush(stdout) != 0)
+            util_die("writing the help failed");
+        exit(0);
+    }
 }
 
 int cli_parse(cli *p, int argc, char **argv)

@@ -107,6 +107,8 @@ int cli_parse(cli *p, int argc, char **argv);
 // --help or -h before any "--": print the help and exit 0 (cli_parse does it too; a program that
 // hands argv to a library first calls this before).
 void cli_help_if_asked(const cli *p, int argc, char **argv);
+// Whether argv asks for the help as cli_help_if_asked sees it (--help or -h before any "--").
+bool cli_help_asked(int argc, const char *const *argv);
 
 // Whether option `name` was given; its last value text (or NULL).
 bool cli_given(const cli *p, const char *name);

@@ -169,15 +169,23 @@ bool sched_all_blocking(const sched_config *c)
     return st && st->all_blocking && st->all_blocking(c);
 }
 
+int sched_warning(const sched_config *c, char *buf, size_t len)
+{
+    if (!sched_all_blocking(c))
+        return snprintf(buf, len, "%s", "");
+    return snprintf(buf, len,
+                    "warning: with --warmup-epochs %d and --cooldown-epochs %d, %s %d epoch%s "
+                    "blocking: DASO runs as synchronous parameter averaging throughout (give more "
+                    "epochs or shorter phases)",
+                    c->warmup_epochs, c->cooldown_epochs, c->epochs > 1 ? "all" : "its", c->epochs,
+                    c->epochs > 1 ? "s are" : " is");
+}
+
 void sched_warn(const sched_config *c, FILE *f)
 {
-    if (sched_all_blocking(c))
-        fprintf(f,
-                "%s: warning: with --warmup-epochs %d and --cooldown-epochs %d, %s %d epoch%s "
-                "blocking: DASO runs as synchronous parameter averaging throughout (give more "
-                "epochs or shorter phases)\n",
-                util_prog, c->warmup_epochs, c->cooldown_epochs, c->epochs > 1 ? "all" : "its",
-                c->epochs, c->epochs > 1 ? "s are" : " is");
+    char line[512];
+    if (sched_warning(c, line, sizeof line) > 0)
+        fprintf(f, "%s: %s\n", util_prog, line);
 }
 
 bool sched_blocking(const sched *s)

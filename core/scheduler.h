@@ -94,9 +94,12 @@ const strategy *sched_find_strategy(const char *name); // NULL if unknown
 void sched_config_cli(cli *p, sched_config *c);
 
 // Whether every epoch of a DASO run is blocking: warm-up and cool-down cover the whole run, so
-// it never runs asynchronously. sched_warn() says so in one line on f (nothing otherwise).
+// it never runs asynchronously. sched_warn() says so in one line on f (nothing otherwise), the
+// text of sched_warning() after the program's name; sched_warning() writes it into buf (without
+// newline; "" when there is nothing to say) and returns the length snprintf would need.
 bool sched_all_blocking(const sched_config *c);
 void sched_warn(const sched_config *c, FILE *f);
+int sched_warning(const sched_config *c, char *buf, size_t len);
 
 void sched_init(sched *s, const sched_config *c);
 // For strategies: move to the next batch, and to the next epoch after the last batch.

@@ -14,6 +14,24 @@ const char *util_prog = "daso";
 bool util_quiet = false;
 void (*util_exit)(int status) = exit;
 void (*util_cleanup)(void);
+void (*util_report)(const char *line);
+
+// A fatal error's line, `where` (a place or "") and the message: on stderr after the program's
+// name, or to util_report.
+static void report(const char *where, const char *fmt, va_list ap)
+{
+    if (util_report == NULL) {
+        fprintf(stderr, "%s: %s", util_prog, where);
+        vfprintf(stderr, fmt, ap);
+        fputc('\n', stderr);
+        return;
+    }
+    char line[1024];
+    const int n = snprintf(line, sizeof line, "%s", where);
+    if (n >= 0 && (size_t)n < sizeof line)
+        vsnprintf(line + n, sizeof line - (size_t)n, fmt, ap);
+    util_report(line);
+}
 
 void util_die_input(const char *fmt, ...)
 {
@@ -22,9 +40,7 @@ void util_die_input(const char *fmt, ...)
     if (!util_quiet) {
         va_list ap;
         va_start(ap, fmt);
-        fprintf(stderr, "%s: ", util_prog);
-        vfprintf(stderr, fmt, ap);
-        fputc('\n', stderr);
+        report("", fmt, ap);
         va_end(ap);
     }
     util_exit(2);
@@ -35,11 +51,11 @@ void util_die_at(const char *file, int line, const char *fmt, ...)
 {
     if (util_cleanup)
         util_cleanup();
+    char where[512];
+    snprintf(where, sizeof where, "%s:%d: ", file, line);
     va_list ap;
     va_start(ap, fmt);
-    fprintf(stderr, "%s: %s:%d: ", util_prog, file, line);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    report(where, fmt, ap);
     va_end(ap);
     util_exit(1);
     exit(1);

@@ -18,6 +18,10 @@ extern void (*util_exit)(int status); // how fatal errors end the process (defau
                                       // MPI program ends the whole job instead
 extern void (*util_cleanup)(void);    // called first by every fatal error (NULL: nothing), e.g.
                                       // to remove temporary files (core/outfile.c sets it)
+extern void (*util_report)(const char *line); // where a fatal error's line goes (NULL: stderr,
+                                      // after "<prog>: "): it gets the line without the program's
+                                      // name and newline; the library (core/daso.c) hands it to
+                                      // its caller
 
 // Bad input from the user: print "<prog>: <message>" and exit(2).
 void util_die_input(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
