@@ -77,7 +77,8 @@ HAVE_CMOCKA   = $(call once,HAVE_CMOCKA,$(call probe,$(P_CMOCKA),-lcmocka))
 HAVE_GNUPLOT  = $(call once,HAVE_GNUPLOT,$(shell command -v gnuplot >/dev/null 2>&1 && echo yes))
 HAVE_TESH     = $(call once,HAVE_TESH,$(shell command -v tesh >/dev/null 2>&1 && echo yes))
 HAVE_PKGCONFIG = $(call once,HAVE_PKGCONFIG,$(shell command -v pkg-config >/dev/null 2>&1 && echo yes))
-# SLURM's daemons and commands, and munged: the live cluster of tests/test_slurm.sh
+# SLURM's daemons and commands, and munged: the live cluster of tests/test_slurm.sh and
+# tests/test_slurm_run.sh
 HAVE_SLURM    = $(call once,HAVE_SLURM,$(shell PATH="$$PATH:/usr/sbin"; for p in slurmctld slurmd munged sbatch srun scontrol; do command -v $$p >/dev/null 2>&1 || exit; done; echo yes))
 HAVE_CLANG    = $(call once,HAVE_CLANG,$(call probe,$(P_FUZZER),$(FUZZ_LINK),$(FUZZ_CC)))
 HAVE_CUDA     = $(if $(NO_CUDA),off,$(call once,HAVE_CUDA,$(if $(wildcard $(CUDA_HOME)/bin/nvcc),$(call probe,$(P_CUDA),$(CUDA_FLAGS) -lcudart))))
@@ -281,6 +282,7 @@ TEST_ARGS = $(foreach t,$(TEST_NAMES),$(if $(call missing,$(t)),SKIP:$(t):$(subs
             $(if $(HAVE_SIM),tests/test_epochs.sh,SKIP:test_epochs.sh:SIMGRID$(comma)GSL) \
             $(if $(HAVE_REAL),tests/test_real.sh,SKIP:test_real.sh:MPI$(comma)BLAS$(comma)ZLIB) \
             $(if $(HAVE_REAL),$(if $(filter yes,$(HAVE_SLURM)),tests/test_slurm.sh,SKIP:test_slurm.sh:SLURM),SKIP:test_slurm.sh:MPI$(comma)BLAS$(comma)ZLIB) \
+            $(if $(HAVE_EMU),$(if $(HAVE_REAL),$(if $(filter yes,$(HAVE_SLURM)),tests/test_slurm_run.sh,SKIP:test_slurm_run.sh:SLURM),SKIP:test_slurm_run.sh:MPI),SKIP:test_slurm_run.sh:SMPI$(comma)SIMGRID$(comma)GSL$(comma)BLAS$(comma)ZLIB) \
             $(if $(filter yes,$(HAVE_GSL)),tests/test_analysis.sh,SKIP:test_analysis.sh:GSL) \
             $(if $(HAVE_GPU),tests/test_cuda.sh,SKIP:test_cuda.sh:CUDA$(comma)NCCL) \
             $(if $(HAVE_EMU),$(if $(HAVE_REAL),tests/test_emulate.sh,SKIP:test_emulate.sh:MPI),SKIP:test_emulate.sh:SMPI$(comma)SIMGRID$(comma)BLAS$(comma)ZLIB) \
