@@ -76,7 +76,7 @@ HAVE_ZLIB     = $(call once,HAVE_ZLIB,$(call probe,$(P_ZLIB),-lz))
 HAVE_CMOCKA   = $(call once,HAVE_CMOCKA,$(call probe,$(P_CMOCKA),-lcmocka))
 HAVE_GNUPLOT  = $(call once,HAVE_GNUPLOT,$(shell command -v gnuplot >/dev/null 2>&1 && echo yes))
 HAVE_TESH     = $(call once,HAVE_TESH,$(shell command -v tesh >/dev/null 2>&1 && echo yes))
-HAVE_TORCH    = $(call once,HAVE_TORCH,$(shell python3 -c 'import torch' >/dev/null 2>&1 && echo yes))
+HAVE_TORCH    = $(call once,HAVE_TORCH,$(shell for p in python3 /usr/bin/python3; do "$$p" -c 'import torch' >/dev/null 2>&1 && { echo yes; break; }; done))
 HAVE_PKGCONFIG = $(call once,HAVE_PKGCONFIG,$(shell command -v pkg-config >/dev/null 2>&1 && echo yes))
 # SLURM's daemons and commands, and munged: the live cluster of tests/test_slurm.sh and
 # tests/test_slurm_run.sh
@@ -99,7 +99,7 @@ banner:
 	@$(call status,cmocka,$(HAVE_CMOCKA),unit tests)
 	@$(call status,gnuplot,$(HAVE_GNUPLOT),figures)
 	@$(call status,tesh,$(HAVE_TESH),golden-output tests (tests/golden))
-	@$(call status,torch,$(HAVE_TORCH),python/daso_torch tests (Debian's python3-torch))
+	@$(call status,torch,$(HAVE_TORCH),python/daso_torch tests (Debian package python3-torch))
 	@$(call status,pkgconfig,$(HAVE_PKGCONFIG),daso.pc test (the scheduling core as a library))
 	@$(call status,SLURM,$(HAVE_SLURM),tests on a live local cluster (as root))
 	@$(call status,clang,$(HAVE_CLANG),fuzz targets of the input parsers (libFuzzer; make fuzz))

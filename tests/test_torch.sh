@@ -12,6 +12,14 @@ B=${BUILD:-build}
 export DASO_LIB=$B/libdasocore.so
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+# the first Python with torch (Debian's python3-torch is /usr/bin/python3's, which a python3 of
+# pyenv or a virtual environment may hide); PYTHON chooses one
+PY=${PYTHON:-}
+if [ -z "$PY" ]; then
+  for p in python3 /usr/bin/python3; do
+    "$p" -c 'import torch' >/dev/null 2>&1 && { PY=$p; break; }
+  done
+fi
 
 # --- the binding: plans of every strategy, as daso-plan prints them
 printf '1\n0.9\n0.85\n0.84\n0.84\n0.84\n0.84\n0.84\n' >"$tmp/losses"
@@ -20,7 +28,7 @@ plans_equal() { # name, then the options of both (daso: with the losses)
   local want got losses=()
   case " $* " in *" --strategy "*) ;; *) losses=(--loss-file "$tmp/losses") ;; esac
   want=$("$B/daso-plan" "$@" "${losses[@]}" 2>&1 | grep -v '^#')
-  got=$(python3 python/tests/plans.py "$tmp/losses" "$@" 2>&1)
+  got=$("${PY:-python3}" python/tests/plans.py "$tmp/losses" "$@" 2>&1)
   [ -n "$want" ] && [ "$got" = "$want" ]
   tap_result $? "_lib plans = daso-plan's: $name" "$(diff <(echo "$want") <(echo "$got") | head)"
 }
@@ -32,9 +40,62 @@ plans_equal "sync" "${shape[@]}" --strategy sync --sync-format fp16
 plans_equal "hier" "${shape[@]}" --strategy hier
 plans_equal "localsgd" "${shape[@]}" --strategy localsgd --localsgd-period 3
 tap_expect_input_error "_lib: a bad option is one line, exit 2" \
-  python3 python/tests/plans.py "$tmp/losses" "${shape[@]}" --epoch 3
-err=$(python3 python/tests/plans.py "$tmp/losses" "${shape[@]}" --epoch 3 2>&1)
+  "${PY:-python3}" python/tests/plans.py "$tmp/losses" "${shape[@]}" --epoch 3
+err=$("${PY:-python3}" python/tests/plans.py "$tmp/losses" "${shape[@]}" --epoch 3 2>&1)
 tap_check "its line is the library's ($err)" \
   "$err" = "plans: unknown option '--epoch' (did you mean --epochs?) (see --help)"
 
+# --- the wrapper: 4 processes as 2 nodes x 2 on gloo, launched as mpiexec or torchrun would
+if [ -z "$PY" ]; then
+  for t in "daso" "sync" "hier" "localsgd" "bad options"; do
+    tap_skip "daso_torch, $t: 4 processes on gloo" "no Python with torch (make deps installs python3-torch)"
+  done
+  tap_done; exit
+fi
+port=$((20000 + $$ % 20000))
+job() { # dir, then the options: 4 ranks; each one's exit status in dir/rc.RANK
+  local dir=$1; shift
+  mkdir -p "$dir"
+  port=$((port + 1))
+  for r in 0 1 2 3; do
+    (RANK=$r WORLD_SIZE=4 LOCAL_WORLD_SIZE=2 LOCAL_RANK=$((r % 2)) MASTER_ADDR=127.0.0.1 \
+       MASTER_PORT=$port OMP_NUM_THREADS=1 timeout 300 "$PY" python/tests/train_small.py \
+       "$dir" "$@" >"$dir/out.$r" 2>"$dir/err.$r"; echo $? >"$dir/rc.$r") &
+  done
+  wait
+}
+trains_as_planned() { # name, then the options of both (--nodes 2 --gpus-per-node 2 added)
+  local name=$1 dir=$tmp/run$((tap_n + 1)); shift
+  job "$dir" "$@"
+  local rcs; rcs=$(cat "$dir"/rc.* | tr '\n' ' ')
+  tap_check "daso_torch, $name: 4 processes exit 0 ($rcs)" "$rcs" = "0 0 0 0 "
+  local losses=()
+  case " $* " in *" --strategy "*) ;; *) losses=(--loss-file "$dir/losses") ;; esac
+  "$B/daso-plan" --nodes 2 --gpus-per-node 2 "$@" "${losses[@]}" | grep -v '^#' >"$dir/want"
+  local same=0
+  for r in 0 1 2 3; do cmp -s "$dir/want" "$dir/trace.$r" && same=$((same + 1)); done
+  tap_result $((same != 4)) "daso_torch, $name: every rank executed daso-plan's trace" \
+    "$(diff "$dir/want" "$dir/trace.0" | head -5; cat "$dir"/err.* | tail -5)"
+  local epochs; epochs=$(sort -u "$dir/hash.0" | wc -l)
+  tap_check "daso_torch, $name: replicas bitwise identical at every epoch's end ($epochs)" \
+    "$(cat "$dir"/hash.* | sort | uniq -c | awk '$1 == 4' | wc -l)" -eq "$epochs" \
+    -a "$epochs" -eq "$(wc -l <"$dir/losses")" -a "$(wc -l <"$dir/hash.3")" -eq "$epochs"
+}
+trains_as_planned "daso, bf16, chunks of 100" --last-batch 5 --epochs 6 --warmup-epochs 1 \
+  --cooldown-epochs 1 --chunk-elems 100
+trains_as_planned "daso, fp16" --last-batch 5 --epochs 4 --warmup-epochs 1 --cooldown-epochs 1 \
+  --downcast-format fp16
+trains_as_planned "sync, buckets of 1 kB" --strategy sync --last-batch 3 --epochs 2 \
+  --bucket-mb 0.001
+trains_as_planned "hier, fp16" --strategy hier --last-batch 3 --epochs 2 --sync-format fp16
+trains_as_planned "localsgd" --strategy localsgd --last-batch 5 --epochs 2 --localsgd-period 3
+
+dir=$tmp/bad
+job "$dir" --last-batch 5 --epochs 2 --staleness-weight -1
+rcs=$(cat "$dir"/rc.* | tr '\n' ' ')
+tap_check "daso_torch, a bad option: exit 2 on every process ($rcs)" "$rcs" = "2 2 2 2 "
+err=$(cat "$dir"/err.0)
+tap_check "one line from rank 0, nothing from the others ($err)" \
+  "$(wc -l <"$dir/err.0")" -eq 1 -a -z "$(cat "$dir"/err.[123] "$dir"/out.*)" \
+  -a "${err#train_small: --staleness-weight}" != "$err"
 tap_done
