@@ -4,7 +4,7 @@
 # refuses a bad option with the library's line; with Debian's python3-torch (skipped with the
 # reason without it), 4 processes as 2 nodes x 2 on gloo train a small model: the executed
 # actions are daso-plan's trace batch by batch, the replicas are bitwise identical at every
-# epoch's end, and a bad option is one line and exit 2 on every process. Run from the project
+# epoch's end, a run resumed from its checkpoints equals an uninterrupted one, and a bad option is one line and exit 2 on every process. Run from the project
 # root: BUILD=build tests/test_torch.sh
 set -u
 . "$(dirname "$0")/tap.sh"
@@ -47,7 +47,7 @@ tap_check "its line is the library's ($err)" \
 
 # --- the wrapper: 4 processes as 2 nodes x 2 on gloo, launched as mpiexec or torchrun would
 if [ -z "$PY" ]; then
-  for t in "daso" "sync" "hier" "localsgd" "bad options"; do
+  for t in "daso" "sync" "hier" "localsgd" "checkpoints" "bad options"; do
     tap_skip "daso_torch, $t: 4 processes on gloo" "no Python with torch (make deps installs python3-torch)"
   done
   tap_done; exit
@@ -89,6 +89,25 @@ trains_as_planned "sync, buckets of 1 kB" --strategy sync --last-batch 3 --epoch
   --bucket-mb 0.001
 trains_as_planned "hier, fp16" --strategy hier --last-batch 3 --epochs 2 --sync-format fp16
 trains_as_planned "localsgd" --strategy localsgd --last-batch 5 --epochs 2 --localsgd-period 3
+
+# checkpoints: 2 epochs, then 3 more from the checkpoint, equal 5 uninterrupted ones
+ck=(--last-batch 5 --epochs 5 --warmup-epochs 1 --cooldown-epochs 1 --chunk-elems 50)
+job "$tmp/full" "${ck[@]}"
+TRAIN_STOP_AFTER=1 job "$tmp/part1" "${ck[@]}"
+TRAIN_RESUME=$tmp/part1 job "$tmp/part2" "${ck[@]}"
+rcs=$(cat "$tmp"/full/rc.* "$tmp"/part1/rc.* "$tmp"/part2/rc.* | tr -d '\n')
+same=0
+for r in 0 1 2 3; do
+  cmp -s <(cat "$tmp/part1/hash.$r" "$tmp/part2/hash.$r") "$tmp/full/hash.$r" &&
+    cmp -s <(cat "$tmp/part1/trace.$r" "$tmp/part2/trace.$r") "$tmp/full/trace.$r" &&
+    [ "$(wc -l <"$tmp/part2/hash.$r")" -eq 3 ] && same=$((same + 1))
+done
+tap_check "daso_torch: resumed after 2 epochs = uninterrupted, every rank (exit $rcs)" \
+  "$same" -eq 4 -a "$rcs" = 000000000000
+TRAIN_RESUME=$tmp/part1 job "$tmp/other" "${ck[@]}" --staleness-weight 3
+rcs=$(cat "$tmp"/other/rc.* | tr '\n' ' ')
+tap_check "a checkpoint of other settings: exit 2 on every process ($rcs), one line" \
+  "$rcs" = "2 2 2 2 " -a "$(wc -l <"$tmp/other/err.0")" -eq 1
 
 dir=$tmp/bad
 job "$dir" --last-batch 5 --epochs 2 --staleness-weight -1

@@ -9,7 +9,8 @@ and executed as daso-train executes it (core/driver.c, real/mpi_backend.c):
     remainder first), merge and avg (wait for it, x := w_local * x + w_sum * sum), bcast (from
     the node's local rank g), avg world (a blocking average of the parameters);
   - messages in the plan's format (fp32, bf16, fp16);
-  - at the epoch's end, the training loss averaged over all ranks, fed back to the scheduler.
+  - at the epoch's end, the training loss averaged over all ranks, fed back to the scheduler;
+  - checkpoints at an epoch's end: state_dict() and load_state_dict() with the scheduler's state.
 
 Ranks are node-contiguous (rank = node * G + local_rank). G is --gpus-per-node if given, else
 the launcher's processes per node (LOCAL_WORLD_SIZE, SLURM_NTASKS_PER_NODE, MPI_LOCALNRANKS),
@@ -248,3 +249,19 @@ class DASO:
         loss = float(t[0]) / self.world
         self.loss_sum, self.batches = 0.0, 0
         return loss, self.sched.epoch_end(loss)
+
+    # ---- checkpoints (at an epoch's end, where no send is in flight), one per rank
+
+    def state_dict(self):
+        """The rank's model, optimizer and scheduler state (torch.save writes it)."""
+        if self.pending or self.batches:
+            raise RuntimeError("daso_torch: a checkpoint is taken at an epoch's end")
+        return {"model": self.model.state_dict(), "optimizer": self.optimizer.state_dict(),
+                "daso": self.sched.state(), "settings": self.config.settings()}
+
+    def load_state_dict(self, state):
+        """Resumes from state_dict()'s: DasoError (the library's line) when the scheduler's state
+        is damaged or comes from other settings, nothing changed then."""
+        self.sched.load_state(state["daso"])
+        self.model.load_state_dict(state["model"])
+        self.optimizer.load_state_dict(state["optimizer"])

@@ -6,7 +6,9 @@ WORLD_SIZE, LOCAL_WORLD_SIZE, MASTER_ADDR, MASTER_PORT), as torchrun or mpiexec 
 
 Writes OUT/trace.RANK (the executed batches as daso-plan's trace lines), OUT/hash.RANK (the
 SHA-256 of the parameters' bytes at every epoch's end) and, from rank 0, OUT/losses (the
-world-averaged losses fed back to the scheduler, one a line, exactly).
+world-averaged losses fed back to the scheduler, one a line, exactly). TRAIN_STOP_AFTER=E
+writes OUT/ckpt.RANK (job.state_dict()) after epoch E and stops; TRAIN_RESUME=DIR resumes from
+DIR/ckpt.RANK (the outputs then hold only the epochs run).
 """
 
 import hashlib
@@ -31,13 +33,24 @@ x = torch.randn(batches, 8, 20, generator=gen)
 y = torch.randint(0, 4, (batches, 8), generator=gen)
 loss_fn = torch.nn.CrossEntropyLoss()
 hashes, losses = [], []
-for e in range(epochs):
+first, stop = 0, int(os.environ.get("TRAIN_STOP_AFTER", epochs - 1))
+if os.environ.get("TRAIN_RESUME"):
+    try:
+        job.load_state_dict(torch.load(os.path.join(os.environ["TRAIN_RESUME"], f"ckpt.{rank}")))
+    except daso_torch._lib.DasoError as e:
+        if rank == 0:
+            print(e, file=sys.stderr)
+        sys.exit(2)
+    first = job.sched.epoch().epoch
+for e in range(first, stop + 1):
     for b in range(batches):
         job.step(lambda: loss_fn(model(x[b]), y[b]))
     loss, _ = job.epoch_end()
     losses.append(repr(loss))
     flat = torch.cat([p.detach().reshape(-1) for p in model.parameters()])
     hashes.append(hashlib.sha256(flat.numpy().tobytes()).hexdigest())
+if stop < epochs - 1:
+    torch.save(job.state_dict(), os.path.join(out, f"ckpt.{rank}"))
 with open(os.path.join(out, f"trace.{rank}"), "w") as f:
     f.write("".join(t + "\n" for t in job.trace))
 with open(os.path.join(out, f"hash.{rank}"), "w") as f:
