@@ -2,10 +2,11 @@
 # test_torch.sh: python/daso_torch, DASO for PyTorch planned by the scheduling core. The ctypes
 # binding (daso_torch._lib) plans what daso-plan prints for every strategy, on every rank, and
 # refuses a bad option with the library's line; with Debian's python3-torch (skipped with the
-# reason without it), 4 processes as 2 nodes x 2 on gloo train a small model: the executed
-# actions are daso-plan's trace batch by batch, the replicas are bitwise identical at every
-# epoch's end, a run resumed from its checkpoints equals an uninterrupted one, and a bad option is one line and exit 2 on every process. Run from the project
-# root: BUILD=build tests/test_torch.sh
+# reason without it), 4 processes as 2 nodes x 2 on gloo train a small model, launched with
+# torchrun's, srun's or mpiexec's variables: the executed actions are daso-plan's trace batch by
+# batch, the replicas are bitwise identical at every epoch's end, a run resumed from its
+# checkpoints equals an uninterrupted one, and a bad option is one line and exit 2 on every
+# process. About a minute. Run from the project root: BUILD=build tests/test_torch.sh
 set -u
 . "$(dirname "$0")/tap.sh"
 B=${BUILD:-build}
@@ -14,12 +15,10 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 # the first Python with torch (Debian's python3-torch is /usr/bin/python3's, which a python3 of
 # pyenv or a virtual environment may hide); PYTHON chooses one
-PY=${PYTHON:-}
-if [ -z "$PY" ]; then
-  for p in python3 /usr/bin/python3; do
-    "$p" -c 'import torch' >/dev/null 2>&1 && { PY=$p; break; }
-  done
-fi
+PY=
+for p in ${PYTHON:-python3 /usr/bin/python3}; do
+  "$p" -c 'import torch' >/dev/null 2>&1 && { PY=$p; break; }
+done
 
 # --- the binding: plans of every strategy, as daso-plan prints them
 printf '1\n0.9\n0.85\n0.84\n0.84\n0.84\n0.84\n0.84\n' >"$tmp/losses"
@@ -47,18 +46,25 @@ tap_check "its line is the library's ($err)" \
 
 # --- the wrapper: 4 processes as 2 nodes x 2 on gloo, launched as mpiexec or torchrun would
 if [ -z "$PY" ]; then
-  for t in "daso" "sync" "hier" "localsgd" "checkpoints" "bad options"; do
-    tap_skip "daso_torch, $t: 4 processes on gloo" "no Python with torch (make deps installs python3-torch)"
+  for t in "daso" "sync" "hier" "localsgd" "launchers" "checkpoints" "bad options"; do
+    tap_skip "daso_torch, $t: 4 processes on gloo" \
+      "no Python with torch (make deps installs python3-torch)"
   done
   tap_done; exit
 fi
 port=$((20000 + $$ % 20000))
-job() { # dir, then the options: 4 ranks; each one's exit status in dir/rc.RANK
+job() { # dir, then the options: 4 ranks with torchrun's variables (LAUNCH=slurm: srun's,
+        # LAUNCH=pmi: mpiexec's); each one's exit status in dir/rc.RANK
   local dir=$1; shift
   mkdir -p "$dir"
   port=$((port + 1))
   for r in 0 1 2 3; do
-    (RANK=$r WORLD_SIZE=4 LOCAL_WORLD_SIZE=2 LOCAL_RANK=$((r % 2)) MASTER_ADDR=127.0.0.1 \
+    case ${LAUNCH:-torchrun} in
+      torchrun) vars=(RANK=$r WORLD_SIZE=4 LOCAL_WORLD_SIZE=2 LOCAL_RANK=$((r % 2))) ;;
+      slurm) vars=(SLURM_PROCID=$r SLURM_NTASKS=4 "SLURM_NTASKS_PER_NODE=2(x2)") ;;
+      pmi) vars=(PMI_RANK=$r PMI_SIZE=4 MPI_LOCALNRANKS=2) ;;
+    esac
+    (env "${vars[@]}" MASTER_ADDR=127.0.0.1 \
        MASTER_PORT=$port OMP_NUM_THREADS=1 timeout 300 "$PY" python/tests/train_small.py \
        "$dir" "$@" >"$dir/out.$r" 2>"$dir/err.$r"; echo $? >"$dir/rc.$r") &
   done
@@ -71,7 +77,8 @@ trains_as_planned() { # name, then the options of both (--nodes 2 --gpus-per-nod
   tap_check "daso_torch, $name: 4 processes exit 0 ($rcs)" "$rcs" = "0 0 0 0 "
   local losses=()
   case " $* " in *" --strategy "*) ;; *) losses=(--loss-file "$dir/losses") ;; esac
-  "$B/daso-plan" --nodes 2 --gpus-per-node 2 "$@" "${losses[@]}" | grep -v '^#' >"$dir/want"
+  "$B/daso-plan" --nodes 2 --gpus-per-node 2 "$@" "${losses[@]}" 2>"$dir/plan.err" |
+    grep -v '^#' >"$dir/want"
   local same=0
   for r in 0 1 2 3; do cmp -s "$dir/want" "$dir/trace.$r" && same=$((same + 1)); done
   tap_result $((same != 4)) "daso_torch, $name: every rank executed daso-plan's trace" \
@@ -89,6 +96,28 @@ trains_as_planned "sync, buckets of 1 kB" --strategy sync --last-batch 3 --epoch
   --bucket-mb 0.001
 trains_as_planned "hier, fp16" --strategy hier --last-batch 3 --epochs 2 --sync-format fp16
 trains_as_planned "localsgd" --strategy localsgd --last-batch 5 --epochs 2 --localsgd-period 3
+LAUNCH=slurm trains_as_planned "srun's variables" --last-batch 3 --epochs 1
+LAUNCH=pmi trains_as_planned "mpiexec's variables" --last-batch 3 --epochs 1
+
+# torchrun --standalone: G from --gpus-per-node (torchrun's LOCAL_WORLD_SIZE is 4 here)
+dir=$tmp/torchrun
+mkdir -p "$dir"
+run=(--last-batch 3 --epochs 3 --warmup-epochs 1 --cooldown-epochs 1)
+OMP_NUM_THREADS=1 timeout 300 "$PY" -m torch.distributed.run --standalone --nproc_per_node 4 \
+  python/tests/train_small.py "$dir" --gpus-per-node 2 "${run[@]}" >"$dir/out" 2>&1
+rc=$?
+if [ $rc -ne 0 ] && grep -q "in to_map" "$dir/out"; then # torch 1.13's launcher on Python 3.11
+  for t in "runs 2 nodes x 2" "executed daso-plan's trace"; do
+    tap_skip "torchrun: $t" "this torch's torchrun fails before it starts a process (to_map)"
+  done
+else
+  tap_result $rc "torchrun --standalone --nproc_per_node 4 runs 2 nodes x 2" "$(tail -5 "$dir/out")"
+  "$B/daso-plan" --nodes 2 --gpus-per-node 2 "${run[@]}" --loss-file "$dir/losses" \
+    2>&1 | grep -v '^#' >"$dir/want"
+  tap_check "torchrun: rank 3 executed daso-plan's trace, replicas identical" \
+    -s "$dir/want" -a "$(cat "$dir/want")" = "$(cat "$dir/trace.3")" \
+    -a "$(cat "$dir"/hash.* | sort -u | wc -l)" -eq 3
+fi
 
 # checkpoints: 2 epochs, then 3 more from the checkpoint, equal 5 uninterrupted ones
 ck=(--last-batch 5 --epochs 5 --warmup-epochs 1 --cooldown-epochs 1 --chunk-elems 50)

@@ -26,6 +26,7 @@ exit status 2, before any process group is made.
 """
 
 import os
+import re
 import sys
 
 import torch
@@ -38,10 +39,11 @@ _DTYPES = {_lib.FMT_FP32: torch.float32, _lib.FMT_BF16: torch.bfloat16,
 
 
 def _env_int(*names):
+    """The first of the variables that is set, as an integer (SLURM's "2(x3)" is 2)."""
     for n in names:
-        v = os.environ.get(n)
-        if v not in (None, ""):
-            return int(v)
+        m = re.match(r"\d+", os.environ.get(n, ""))
+        if m:
+            return int(m.group())
     return None
 
 
@@ -113,6 +115,9 @@ class DASO:
         if N * G != world:
             _die_input(rank, f"{prog}: --nodes {N} x --gpus-per-node {G} is not the {world} "
                              "processes")
+        warning = self.config.warning()
+        if warning and rank == 0:  # as the programs warn
+            print(f"{prog}: {warning}", file=sys.stderr, flush=True)
         self.device = self.params[0].device
         init_from_env("nccl" if self.device.type == "cuda" else "gloo")
         self.rank, self.world, self.G, self.N = rank, world, G, N

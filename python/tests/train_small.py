@@ -1,6 +1,6 @@
 """train_small.py: one process of a small daso_torch job on random data (a 20-16-4 MLP, SGD with
-momentum), for tests/test_torch.sh. Launched once per rank with the launcher's variables (RANK,
-WORLD_SIZE, LOCAL_WORLD_SIZE, MASTER_ADDR, MASTER_PORT), as torchrun or mpiexec would:
+momentum), for tests/test_torch.sh. Launched once per rank with a launcher's variables (torchrun's
+RANK, WORLD_SIZE, LOCAL_WORLD_SIZE, or srun's, or mpiexec's; MASTER_ADDR, MASTER_PORT):
 
     python3 python/tests/train_small.py OUT --strategy daso --last-batch 7 --epochs 4 ...
 
@@ -19,10 +19,11 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import torch  # noqa: E402
 
 import daso_torch  # noqa: E402
+import daso_torch.wrapper  # noqa: E402
 
 torch.set_num_threads(1)
 out, args = sys.argv[1], sys.argv[2:]
-rank = int(os.environ["RANK"])
+rank = daso_torch.wrapper.launcher_env()[0]
 torch.manual_seed(rank)  # different initial replicas: the wrapper must make them alike
 model = torch.nn.Sequential(torch.nn.Linear(20, 16), torch.nn.ReLU(), torch.nn.Linear(16, 4))
 opt = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
