@@ -141,8 +141,7 @@ def config_help():
 
 def plan_format(plan):
     """daso-plan's trace line of a plan ("2 1 on merge g0 B1; bcast g0")."""
-    out = _text(lambda b, n: lib.daso_plan_format(ctypes.byref(plan), b, n))
-    return out
+    return _text(lambda b, n: lib.daso_plan_format(ctypes.byref(plan), b, n))
 
 
 class Config:

@@ -242,7 +242,6 @@ class DASO:
         value = float(loss.detach())
         self.loss_sum += value
         self.batches += 1
-        self.last_plan = plan
         return value
 
     def epoch_end(self):
