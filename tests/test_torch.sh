@@ -4,7 +4,8 @@
 # refuses a bad option with the library's line; with Debian's python3-torch (skipped with the
 # reason without it), 4 processes as 2 nodes x 2 on gloo train a small model, launched with
 # torchrun's, srun's or mpiexec's variables: the executed actions are daso-plan's trace batch by
-# batch, the replicas are bitwise identical at every epoch's end, a run resumed from its
+# batch, the replicas are bitwise identical at every epoch's end, the bytes between nodes are
+# counted (DASO's 4x fewer than sync's past warm-up), a run resumed from its
 # checkpoints equals an uninterrupted one, and a bad option is one line and exit 2 on every
 # process. About a minute. Run from the project root: BUILD=build tests/test_torch.sh
 set -u
@@ -46,7 +47,7 @@ tap_check "its line is the library's ($err)" \
 
 # --- the wrapper: 4 processes as 2 nodes x 2 on gloo, launched as mpiexec or torchrun would
 if [ -z "$PY" ]; then
-  for t in "daso" "sync" "hier" "localsgd" "launchers" "checkpoints" "bad options"; do
+  for t in "daso" "sync" "hier" "localsgd" "launchers" "bytes" "checkpoints" "bad options"; do
     tap_skip "daso_torch, $t: 4 processes on gloo" \
       "no Python with torch (make deps installs python3-torch)"
   done
@@ -118,6 +119,17 @@ else
     -s "$dir/want" -a "$(cat "$dir/want")" = "$(cat "$dir/trace.3")" \
     -a "$(cat "$dir"/hash.* | sort -u | wc -l)" -eq 3
 fi
+
+# bytes between nodes: sync's are the closed form (12 batches x 4 ranks x a ring allreduce of
+# 404 fp32 parameters, half of its edges crossing nodes: 58176), DASO's past warm-up 4x fewer
+job "$tmp/bsync" --strategy sync --last-batch 11 --epochs 5
+job "$tmp/bdaso" --last-batch 11 --epochs 5 --warmup-epochs 1 --cooldown-epochs 1
+sync_b=$(awk '{ print $2 }' "$tmp/bsync/bytes" | sort -u | tr '\n' ' ')
+tap_check "sync: bytes between nodes of every epoch ($sync_b)" "$sync_b" = "58176 "
+daso_b=$(sed -n 2,4p "$tmp/bdaso/bytes" | awk '{ print $2 }' | tr '\n' ' ')
+tap_check "daso: at least 4x fewer past warm-up ($daso_b)" "$(sed -n 2,4p "$tmp/bdaso/bytes" |
+  awk '$2 > 0 && $2 * 4 <= 58176' | wc -l)" -eq 3 -a "$(sed -n 1p "$tmp/bdaso/bytes" |
+  awk '{ print $2 }')" = 19392
 
 # checkpoints: 2 epochs, then 3 more from the checkpoint, equal 5 uninterrupted ones
 ck=(--last-batch 5 --epochs 5 --warmup-epochs 1 --cooldown-epochs 1 --chunk-elems 50)

@@ -10,6 +10,7 @@ and executed as daso-train executes it (core/driver.c, real/mpi_backend.c):
     the node's local rank g), avg world (a blocking average of the parameters);
   - messages in the plan's format (fp32, bf16, fp16);
   - at the epoch's end, the training loss averaged over all ranks, fed back to the scheduler;
+  - the bytes sent inside and between nodes, counted as daso-train counts them (epoch_bytes);
   - checkpoints at an epoch's end: state_dict() and load_state_dict() with the scheduler's state.
 
 Ranks are node-contiguous (rank = node * G + local_rank). G is --gpus-per-node if given, else
@@ -66,6 +67,14 @@ def init_from_env(backend):
     os.environ.setdefault("MASTER_ADDR", "127.0.0.1")
     os.environ.setdefault("MASTER_PORT", "29500")
     dist.init_process_group(backend, init_method="env://", rank=rank, world_size=world)
+
+
+def _allreduce_bytes(nbytes, members):  # core/volume.c's closed forms, per member
+    return 2.0 * (members - 1) / members * nbytes if members > 1 else 0.0
+
+
+def _bcast_bytes(nbytes, members):
+    return (members - 1) / members * nbytes if members > 1 else 0.0
 
 
 def _die_input(rank, line):
@@ -131,6 +140,9 @@ class DASO:
         self.pending = {}  # group -> (message, works, fmt) of a send not yet merged
         self.trace = []  # the executed batches, as daso-plan's trace lines
         self.loss_sum, self.batches = 0.0, 0
+        self.n_params = sum(p.numel() for p in self.params)
+        self.bytes = [0.0, 0.0]  # this rank's bytes of the epoch: inside nodes, between nodes
+        self.epoch_bytes = []  # (inside, between) of every ended epoch, summed over all ranks
         flat = self._flat()
         dist.broadcast(flat, 0)  # the replicas start alike, as DDP's
         self._set_flat(flat)
@@ -167,6 +179,23 @@ class DASO:
             w.wait()
         return self._unpack(m, fmt)
 
+    # ---- the bytes sent, as daso-train counts them (core/driver.c, core/volume.c): per rank, in
+    # the plan's formats (on gloo a bf16 message really takes fp32's bytes)
+
+    def _bytes(self, fmt):
+        return self.n_params * (4 if fmt == _lib.FMT_FP32 else 2)
+
+    def _count_world(self, nbytes, ring):
+        N, G = self.N, self.G
+        if ring:  # a ring of all ranks, node by node: N of its N * G edges cross nodes
+            per_rank = _allreduce_bytes(nbytes, N * G)
+            crossing = N / (N * G) if N > 1 else 0.0
+            self.bytes[0] += per_rank * (1 - crossing)
+            self.bytes[1] += per_rank * crossing
+        else:  # hierarchical: inside the node, then each 1/G slice across the nodes
+            self.bytes[0] += 2.0 * (G - 1) / G * nbytes
+            self.bytes[1] += _allreduce_bytes(nbytes / G, N)
+
     # ---- a batch
 
     def _reduce_grads(self, plan):
@@ -175,13 +204,16 @@ class DASO:
         grads = [p.grad if p.grad is not None else torch.zeros_like(p) for p in self.params]
         g = torch.cat([x.reshape(-1) for x in grads])
         fmt, text = plan.grad_fmt, ""
+        nbytes = self._bytes(fmt)
         if plan.grad == _lib.GRAD_NODE:
             g = self._allreduce(g, fmt, self.node_group) * (1.0 / self.G)
+            self.bytes[0] += _allreduce_bytes(nbytes, self.G)
         else:  # world: buckets of --bucket-mb (hier: one message; the same sum on every rank)
             esz = 4 if fmt == _lib.FMT_FP32 else 2
             bucket = (max(int(self.info.bucket_bytes // esz), 1)
                       if plan.grad == _lib.GRAD_WORLD else None)
             g = self._allreduce(g, fmt, None, bucket) * (1.0 / self.world)
+            self._count_world(nbytes, plan.grad == _lib.GRAD_WORLD)
             text = " allreduce-grads %s %s" % (
                 "world" if plan.grad == _lib.GRAD_WORLD else "hier", _lib.FMT_NAMES[fmt])
         off = 0
@@ -203,6 +235,7 @@ class DASO:
                                          async_op=True)
                          for o, n in _chunks(m.numel(), a.chunk_elems)]
                 self.pending[a.group] = (m, works, a.fmt)
+                self.bytes[1] += _allreduce_bytes(self._bytes(a.fmt), self.N)
             return f"send g{a.group} B{a.tag} {fmtname}"
         if k in (_lib.ACT_MERGE, _lib.ACT_AVG):
             if a.mine:
@@ -218,10 +251,12 @@ class DASO:
         if k == _lib.ACT_BCAST:
             x = self._flat()
             dist.broadcast(x, a.root, group=self.node_group)
+            self.bytes[0] += _bcast_bytes(self._bytes(_lib.FMT_FP32), self.G)
             self._set_flat(x)
             return f"bcast g{a.group}"
         if k == _lib.ACT_WORLD_AVG:
             self._set_flat(self._allreduce(self._flat(), a.fmt, None) * (1.0 / self.world))
+            self._count_world(self._bytes(a.fmt), False)
             return f"avg world {fmtname}"
         raise ValueError(f"unknown action kind {k}")
 
@@ -246,12 +281,14 @@ class DASO:
 
     def epoch_end(self):
         """After the epoch's last batch: the world-averaged training loss, fed back to the
-        scheduler; returns (that loss, the next epoch's daso_epoch)."""
-        t = torch.tensor([self.loss_sum / max(self.batches, 1)], dtype=torch.float64,
-                         device=self.device)
+        scheduler; returns (that loss, the next epoch's daso_epoch). The epoch's bytes, summed
+        over all ranks, go to epoch_bytes."""
+        t = torch.tensor([self.loss_sum / max(self.batches, 1)] + self.bytes,
+                         dtype=torch.float64, device=self.device)
         dist.all_reduce(t)
         loss = float(t[0]) / self.world
-        self.loss_sum, self.batches = 0.0, 0
+        self.epoch_bytes.append((float(t[1]), float(t[2])))
+        self.loss_sum, self.batches, self.bytes = 0.0, 0, [0.0, 0.0]
         return loss, self.sched.epoch_end(loss)
 
     # ---- checkpoints (at an epoch's end, where no send is in flight), one per rank

@@ -6,7 +6,8 @@ RANK, WORLD_SIZE, LOCAL_WORLD_SIZE, or srun's, or mpiexec's; MASTER_ADDR, MASTER
 
 Writes OUT/trace.RANK (the executed batches as daso-plan's trace lines), OUT/hash.RANK (the
 SHA-256 of the parameters' bytes at every epoch's end) and, from rank 0, OUT/losses (the
-world-averaged losses fed back to the scheduler, one a line, exactly). TRAIN_STOP_AFTER=E
+world-averaged losses fed back to the scheduler, one a line, exactly, and OUT/bytes, every
+epoch's bytes inside and between nodes). TRAIN_STOP_AFTER=E
 writes OUT/ckpt.RANK (job.state_dict()) after epoch E and stops; TRAIN_RESUME=DIR resumes from
 DIR/ckpt.RANK (the outputs then hold only the epochs run).
 """
@@ -59,3 +60,5 @@ with open(os.path.join(out, f"hash.{rank}"), "w") as f:
 if rank == 0:
     with open(os.path.join(out, "losses"), "w") as f:
         f.write("".join(v + "\n" for v in losses))
+    with open(os.path.join(out, "bytes"), "w") as f:
+        f.write("".join("%.17g %.17g\n" % b for b in job.epoch_bytes[-(stop + 1 - first):]))
