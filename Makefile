@@ -38,7 +38,7 @@ LDFLAGS   += $(SANITIZE)
 
 DEBIAN_PACKAGES := libsimgrid-dev mpich libmpich-dev libgsl-dev libopenblas-dev zlib1g-dev \
                    libcmocka-dev gnuplot-nox dataset-fashion-mnist pkg-config clang libclang-rt-dev \
-                   slurm-wlm slurm-client munge
+                   slurm-wlm slurm-client munge python3-torch
 
 .DEFAULT_GOAL := all
 .SECONDARY: # keep object files that only serve as steps
@@ -76,6 +76,7 @@ HAVE_ZLIB     = $(call once,HAVE_ZLIB,$(call probe,$(P_ZLIB),-lz))
 HAVE_CMOCKA   = $(call once,HAVE_CMOCKA,$(call probe,$(P_CMOCKA),-lcmocka))
 HAVE_GNUPLOT  = $(call once,HAVE_GNUPLOT,$(shell command -v gnuplot >/dev/null 2>&1 && echo yes))
 HAVE_TESH     = $(call once,HAVE_TESH,$(shell command -v tesh >/dev/null 2>&1 && echo yes))
+HAVE_TORCH    = $(call once,HAVE_TORCH,$(shell for p in python3 /usr/bin/python3; do "$$p" -c 'import torch' >/dev/null 2>&1 && { echo yes; break; }; done))
 HAVE_PKGCONFIG = $(call once,HAVE_PKGCONFIG,$(shell command -v pkg-config >/dev/null 2>&1 && echo yes))
 # SLURM's daemons and commands, and munged: the live cluster of tests/test_slurm.sh and
 # tests/test_slurm_run.sh
@@ -98,6 +99,7 @@ banner:
 	@$(call status,cmocka,$(HAVE_CMOCKA),unit tests)
 	@$(call status,gnuplot,$(HAVE_GNUPLOT),figures)
 	@$(call status,tesh,$(HAVE_TESH),golden-output tests (tests/golden))
+	@$(call status,torch,$(HAVE_TORCH),python/daso_torch tests (Debian package python3-torch))
 	@$(call status,pkgconfig,$(HAVE_PKGCONFIG),daso.pc test (the scheduling core as a library))
 	@$(call status,SLURM,$(HAVE_SLURM),tests on a live local cluster (as root))
 	@$(call status,clang,$(HAVE_CLANG),fuzz targets of the input parsers (libFuzzer; make fuzz))
@@ -271,6 +273,7 @@ space := $(empty) $(empty)
 TEST_ARGS = $(foreach t,$(TEST_NAMES),$(if $(call missing,$(t)),SKIP:$(t):$(subst $(space),$(comma),$(call missing,$(t))),$(BUILD)/tests/$(t))) \
             tests/test_cli.sh $(if $(filter yes,$(HAVE_TESH)),tests/test_golden.sh,SKIP:test_golden.sh:TESH) \
             $(if $(filter yes,$(HAVE_PKGCONFIG)),tests/test_libdaso.sh,SKIP:test_libdaso.sh:PKGCONFIG) \
+            $(if $(filter yes,$(HAVE_TORCH)),tests/test_torch.sh,SKIP:test_torch.sh:TORCH) \
             $(if $(filter yes,$(HAVE_CLANG)),tests/test_fuzz.sh,SKIP:test_fuzz.sh:CLANG) \
             $(if $(HAVE_SIM),tests/test_sim.sh,SKIP:test_sim.sh:SIMGRID$(comma)GSL) \
             $(if $(HAVE_SIM),tests/test_sim_var.sh,SKIP:test_sim_var.sh:SIMGRID$(comma)GSL) \
