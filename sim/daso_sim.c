@@ -411,6 +411,24 @@ static void set_batch(const sim_options *o, profile *m, int world, char *text, s
     snprintf(text, n, "batch %.0f per GPU (weak scaling)", m->samples_per_gpu);
 }
 
+// SimGrid gives every actor a stack and a guard page below it, two memory mappings of the
+// vm.max_map_count a process may have (65530 by default); a rank has up to three actors. Where
+// the guard pages would not fit, they go (--cfg=contexts/guard-size, when given, is kept): a
+// 16384-GPU sync run aborted with "Failed to protect stack" otherwise.
+static void fit_guard_pages(long gpus)
+{
+    long max = 65530;
+    FILE *f = fopen("/proc/sys/vm/max_map_count", "r");
+    if (f) {
+        if (fscanf(f, "%ld", &max) != 1)
+            max = 65530;
+        fclose(f);
+    }
+    const long actors = 3 * gpus + 16, spare = 8192; // the libraries' and the heap's mappings
+    if (2 * actors + spare > max)
+        sg_cfg_set_int("contexts/guard-size", 0);
+}
+
 static void run_training(sim_options *o, sched_config *c, const sim_platform_info *info,
                          bool closed_forms, bool plugin)
 {
@@ -509,6 +527,7 @@ int main(int argc, char **argv)
     const bool custom_stack = cfg_value(argc, argv, "contexts/stack-size", value, sizeof value);
     if (custom_stack) // 6 KiB overflow with --exact-compute and --trace: 64 leave a margin
         util_parse_long(value, "--cfg=contexts/stack-size", 64, 1 << 20);
+    const bool custom_guard = cfg_value(argc, argv, "contexts/guard-size", value, sizeof value);
     const bool plugin = cfg_value(argc, argv, "plugin", value, sizeof value);
     cfg_value(argc, argv, "network/model", cfg_net, sizeof cfg_net);
     cfg_value(argc, argv, "host/model", cfg_host, sizeof cfg_host);
@@ -526,9 +545,12 @@ int main(int argc, char **argv)
         run_hostfile(&o, c.gpus_per_node);
     else if (o.collective)
         run_bench(&p, &o, c.gpus_per_node);
-    else
+    else {
+        if (!custom_guard)
+            fit_guard_pages((long)o.nodes * c.gpus_per_node);
         run_training(&o, &c, &info,
                      !o.exact_comm && closed_forms_hold(&info, cfg_net, cfg_host), plugin);
+    }
     variability_free(&o.var);
     return 0;
 }
