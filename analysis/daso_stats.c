@@ -1428,6 +1428,22 @@ static void free_results(results *r)
     free(r->compute_dist);
 }
 
+// Every output of r into folder out, committed together: all of them or none.
+static void write_outputs(const results *r, const char *out)
+{
+    open_outputs(out);
+    write_groups(r);
+    write_scaling(r);
+    write_reduction(r);
+    write_epochs(r);
+    write_sim_vs_real(r);
+    write_summary(r);
+    outfile *all[N_OUT];
+    for (size_t i = 0; i < N_OUT; i++)
+        all[i] = &outs[i];
+    outfile_commit_all(all, N_OUT);
+}
+
 int main(int argc, char **argv)
 {
     stats_options o = {0};
@@ -1446,17 +1462,7 @@ int main(int argc, char **argv)
     read_results(&r);
     group_runs(&r);
     out_folder(out, true);
-    open_outputs(out);
-    write_groups(&r);
-    write_scaling(&r);
-    write_reduction(&r);
-    write_epochs(&r);
-    write_sim_vs_real(&r);
-    write_summary(&r);
-    outfile *all[N_OUT];
-    for (size_t i = 0; i < N_OUT; i++)
-        all[i] = &outs[i];
-    outfile_commit_all(all, N_OUT);
+    write_outputs(&r, out);
     printf("daso-stats: %d runs, %d configurations, %d stud%s -> %s/ (*.dat, summary.md)\n",
            r.nrun, r.ngrp, r.nstudy, r.nstudy == 1 ? "y" : "ies", out);
     free(out);

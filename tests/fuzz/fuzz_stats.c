@@ -21,17 +21,7 @@ static void stats(void *out)
     results r = {.dir = fuzz_dir()};
     read_results(&r);
     group_runs(&r);
-    open_outputs(out);
-    write_groups(&r);
-    write_scaling(&r);
-    write_reduction(&r);
-    write_epochs(&r);
-    write_sim_vs_real(&r);
-    write_summary(&r);
-    outfile *all[N_OUT];
-    for (size_t i = 0; i < N_OUT; i++)
-        all[i] = &outs[i];
-    outfile_commit_all(all, N_OUT);
+    write_outputs(&r, out);
     free_results(&r);
 }
 
